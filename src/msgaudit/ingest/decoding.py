@@ -1,0 +1,84 @@
+"""Bytes to text: BOMs, strict UTF-8, UTF-16, then a charset detector; delimiter sniffing.
+
+Order follows what Excel and phones write: a BOM decides; else strict UTF-8;
+else charset-normalizer, preferring cp1252 (Italian Excel's ANSI code page)
+over look-alike single-byte code pages it cannot tell apart on short files.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+
+from charset_normalizer import from_bytes
+
+from msgaudit.errors import InputError
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_SINGLE_BYTE_FALLBACK = "cp1252"
+
+
+def detect_encoding(data: bytes) -> str:
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return name
+    try:
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if _looks_utf16_without_bom(data):
+        return "utf-16-le" if data[1::2].count(0) > data[0::2].count(0) else "utf-16-be"
+    best = from_bytes(data[:200_000]).best()
+    if best is None:
+        return _SINGLE_BYTE_FALLBACK
+    name = best.encoding.lower()
+    if name in {"cp1250", "cp1252", "latin_1", "iso8859_15", "iso8859_1", "cp1257", "mac_roman", "cp850"}:
+        try:
+            data.decode(_SINGLE_BYTE_FALLBACK)
+            return _SINGLE_BYTE_FALLBACK
+        except UnicodeDecodeError:
+            return name
+    return name
+
+
+def _looks_utf16_without_bom(data: bytes) -> bool:
+    sample = data[:4000]
+    return len(sample) >= 4 and sample.count(0) > len(sample) // 4
+
+
+def decode(data: bytes, path: str) -> tuple[str, str]:
+    """Return (text, encoding name); a binary file is an InputError."""
+    if not data.strip():
+        raise InputError(path, "the file is empty", "export it again or remove it from the audit")
+    encoding = detect_encoding(data)
+    if b"\x00" in data[:8000] and not encoding.startswith("utf-16") and not encoding.startswith("utf-32"):
+        raise InputError(path, "this is a binary file, not a text export", "give the .txt, .csv, .json or .zip the app exported")
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise InputError(path, f"cannot decode as {encoding} at byte {exc.start}", "save it as UTF-8 and try again") from None
+    return text.lstrip("\ufeff"), encoding.replace("-sig", " with BOM") if encoding == "utf-8-sig" else encoding
+
+
+def sniff_delimiter(text: str) -> str:
+    """Pick `,` `;` or tab by counting them in the header line, outside quotes."""
+    header = next(iter(text.splitlines()), "")
+    counts = {d: _count_outside_quotes(header, d) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: (counts[d], d == ","))
+    return best if counts[best] else ","
+
+
+def _count_outside_quotes(line: str, delim: str) -> int:
+    try:
+        row = next(csv.reader(io.StringIO(line), delimiter=delim))
+    except (csv.Error, StopIteration):
+        return 0
+    return len(row) - 1

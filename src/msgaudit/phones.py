@@ -1,0 +1,113 @@
+"""Phone numbers: E.164, region, number type and time zones through phonenumbers.
+
+Work is done once per distinct raw number and mapped back, so a million
+messages to ten thousand people cost ten thousand parses.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import NamedTuple
+
+import pandas as pd
+import phonenumbers
+from phonenumbers import NumberParseException, PhoneNumberType, timezone as pn_timezone
+
+_TYPE_NAMES = {
+    PhoneNumberType.MOBILE: "mobile",
+    PhoneNumberType.FIXED_LINE: "fixed_line",
+    PhoneNumberType.FIXED_LINE_OR_MOBILE: "fixed_line_or_mobile",
+    PhoneNumberType.TOLL_FREE: "toll_free",
+    PhoneNumberType.PREMIUM_RATE: "premium_rate",
+    PhoneNumberType.SHARED_COST: "shared_cost",
+    PhoneNumberType.VOIP: "voip",
+    PhoneNumberType.PERSONAL_NUMBER: "personal_number",
+    PhoneNumberType.PAGER: "pager",
+    PhoneNumberType.UAN: "uan",
+    PhoneNumberType.VOICEMAIL: "voicemail",
+    PhoneNumberType.UNKNOWN: "unknown",
+}
+
+_PREFIXES = re.compile(r"^\s*(?:whatsapp:|tel:|sms:)", re.IGNORECASE)
+# Excel turns +393331234567 into 3,93331E+11 or 393331234567: the digits after the
+# exponent are lost, so a number in scientific notation cannot be recovered.
+_SCIENTIFIC = re.compile(r"^\s*\d+[.,]\d+E\+\d+\s*$", re.IGNORECASE)
+
+
+class Parsed(NamedTuple):
+    e164: str | None
+    valid: bool
+    region: str | None
+    number_type: str
+    time_zones: str
+    error: str | None
+
+
+@lru_cache(maxsize=500_000)
+def parse_phone(raw: str, default_region: str = "IT") -> Parsed:
+    """Parse one raw number; `error` says why a number could not be read at all."""
+    text = _PREFIXES.sub("", raw or "").strip()
+    if not text:
+        return Parsed(None, False, None, "invalid", "", "no phone number")
+    if _SCIENTIFIC.match(text):
+        return Parsed(None, False, None, "invalid", "",
+                      f"phone {raw!r} was turned into scientific notation by a spreadsheet; re-export the column as text")
+    if text.startswith("00"):
+        text = "+" + text[2:]
+    elif not text.startswith("+") and re.fullmatch(r"[\d\s().-]{11,}", text) and _looks_international(text):
+        # WhatsApp ids and API logs carry numbers without "+": 393331234567.
+        text = "+" + text
+    try:
+        num = phonenumbers.parse(text, default_region)
+    except NumberParseException as exc:
+        return Parsed(None, False, None, "invalid", "", f"phone {raw!r} is not a phone number ({_reason(exc)})")
+    e164 = phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
+    valid = phonenumbers.is_valid_number(num)
+    region = phonenumbers.region_code_for_number(num)
+    ntype = _TYPE_NAMES.get(phonenumbers.number_type(num), "unknown") if valid else "invalid"
+    zones = [z for z in pn_timezone.time_zones_for_number(num) if z != "Etc/Unknown"]
+    return Parsed(e164, valid, region, ntype, "|".join(sorted(zones)), None)
+
+
+def _looks_international(digits: str) -> bool:
+    bare = re.sub(r"\D", "", digits)
+    try:
+        return phonenumbers.is_possible_number(phonenumbers.parse("+" + bare, None))
+    except NumberParseException:
+        return False
+
+
+def _reason(exc: NumberParseException) -> str:
+    return {
+        NumberParseException.INVALID_COUNTRY_CODE: "unknown country code",
+        NumberParseException.NOT_A_NUMBER: "not a number",
+        NumberParseException.TOO_SHORT_AFTER_IDD: "too short",
+        NumberParseException.TOO_SHORT_NSN: "too short",
+        NumberParseException.TOO_LONG: "too long",
+    }.get(exc.error_type, "unreadable")
+
+
+def normalise(raw: pd.Series, default_region: str = "IT") -> pd.DataFrame:
+    """Parse a Series of raw numbers; one row per input row, columns of `Parsed`."""
+    keys = raw.fillna("").astype(str)
+    uniques = pd.unique(keys)
+    parsed = pd.DataFrame([parse_phone(u, default_region) for u in uniques], columns=Parsed._fields, index=uniques)
+    out = parsed.reindex(keys.to_numpy())
+    out.index = raw.index
+    return out
+
+
+def mask(e164: str | None) -> str:
+    """+393331234567 → '+39 333 ••• 4567' (country code, first three, last four)."""
+    if not e164:
+        return ""
+    try:
+        num = phonenumbers.parse(e164, None)
+        cc = f"+{num.country_code}"
+        national = str(num.national_number)
+    except NumberParseException:
+        cc, national = "", re.sub(r"\D", "", e164)
+    if len(national) <= 6:
+        return f"{cc} ••• {national[-2:]}".strip()
+    return f"{cc} {national[:3]} ••• {national[-4:]}".strip()
