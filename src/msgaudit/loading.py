@@ -1,0 +1,79 @@
+"""From paths on the command line to canonical tables and their accounting.
+
+The inventory is read first (from `--inventory` or found among the inputs),
+because it says who the business is and in which zone naive times were written,
+and every other adapter needs that to read direction and time correctly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from msgaudit.errors import ConfigError
+from msgaudit.ingest import IngestContext, InputReport, expand, read_file
+from msgaudit.ingest.base import Source
+from msgaudit.ingest.inventory_adapter import InventoryAdapter
+from msgaudit.inventory import Inventory, load_inventory
+from msgaudit.tables import Tables
+
+
+@dataclass
+class Loaded:
+    tables: Tables
+    inputs: list[InputReport]
+    inventory: Inventory | None
+    inventory_path: Path | None
+    context: IngestContext
+
+
+def find_inventory(files: list[Path]) -> Path | None:
+    sniffer = InventoryAdapter()
+    found = [f for f in files if f.suffix.lower() in {".yaml", ".yml"}
+             and sniffer.sniff(Source(path=f, data=b"", name=str(f)), f.read_text("utf-8", errors="replace")[:16384]) > 0]
+    if len(found) > 1:
+        raise ConfigError(found[1], None, f"a second inventory among the inputs (first: {found[0]}); pass one with --inventory")
+    return found[0] if found else None
+
+
+def build_context(inv: Inventory | None, *, tz: str | None = None, default_region: str | None = None,
+                  business: tuple[str, ...] = (), mapping: dict[str, str] | None = None,
+                  date_order: str | None = None) -> IngestContext:
+    from msgaudit.phones import parse_phone
+
+    region = (default_region or (inv.region if inv else "IT")).upper()
+    names = list(inv.organisation.business_names) if inv else []
+    phones = list(inv.business_phones_e164()) if inv else []
+    for item in business:
+        parsed = parse_phone(item, region)
+        if any(ch.isdigit() for ch in item) and parsed.e164:
+            phones.append(parsed.e164)
+        else:
+            names.append(item)
+    return IngestContext(
+        default_region=region,
+        timezone=tz or (inv.organisation.timezone if inv else "Europe/Rome"),
+        business_names=tuple(dict.fromkeys(names)),
+        business_phones=tuple(dict.fromkeys(phones)),
+        mapping=mapping or {},
+        date_order=date_order,
+    )
+
+
+def load(paths: list[str | Path], *, inventory: str | Path | None = None, fmt: str | None = None,
+         tz: str | None = None, default_region: str | None = None, business: tuple[str, ...] = (),
+         mapping: dict[str, str] | None = None) -> Loaded:
+    files = expand(paths)
+    inv_path = Path(inventory) if inventory else find_inventory(files)
+    inv = load_inventory(inv_path)[0] if inv_path else None
+    ctx = build_context(inv, tz=tz, default_region=default_region, business=business, mapping=mapping)
+    if inv_path and inv_path not in files:
+        files = [inv_path, *files]
+    parts = [read_file(f, ctx, None if f == inv_path else fmt) for f in files]
+    return Loaded(
+        tables=Tables.from_parts([p.tables for p in parts]),
+        inputs=[p.report for p in parts],
+        inventory=inv,
+        inventory_path=inv_path,
+        context=ctx,
+    )

@@ -1,0 +1,95 @@
+"""YAML through the safe loader, keeping where every value came from.
+
+`load(text, path)` returns plain Python data plus a `Positions` map from a key
+path (("rules", 3, "severity")) to (line, column), both 1-based, so validation
+errors can say `file:line:col`. Duplicate keys are refused: YAML would keep
+the last one silently, and a rule file with two `severity:` keys is a mistake.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from msgaudit.errors import ConfigError
+
+KeyPath = tuple[str | int, ...]
+
+
+@dataclass
+class Positions:
+    path: str
+    marks: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
+
+    def at(self, loc: KeyPath) -> tuple[int, int]:
+        """Position of `loc`, or of its nearest ancestor that has one."""
+        probe = tuple(loc)
+        while probe:
+            if probe in self.marks:
+                return self.marks[probe]
+            probe = probe[:-1]
+        return self.marks.get((), (1, 1))
+
+    def where(self, loc: KeyPath) -> str:
+        line, col = self.at(loc)
+        return f"{self.path}:{line}:{col}"
+
+
+def load(text: str, path: str | Path) -> tuple[Any, Positions]:
+    positions = Positions(path=str(path))
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        line = mark.line + 1 if mark else None
+        raise ConfigError(path, line, f"not valid YAML: {exc.problem}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(path, None, f"not valid YAML: {exc}") from None
+    if node is None:
+        return None, positions
+    return _build(node, (), positions, str(path)), positions
+
+
+def load_file(path: str | Path) -> tuple[Any, Positions]:
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(p, None, "no such file") from None
+    except UnicodeDecodeError:
+        raise ConfigError(p, None, "not UTF-8 text; save the file as UTF-8") from None
+    except OSError as exc:
+        raise ConfigError(p, None, f"cannot be read ({exc.strerror})") from None
+    return load(text, p)
+
+
+def _build(node: yaml.Node, loc: KeyPath, pos: Positions, path: str) -> Any:
+    pos.marks[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.MappingNode):
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = _scalar(key_node, path)
+            if not isinstance(key, (str, int)):
+                raise ConfigError(path, key_node.start_mark.line + 1, f"key {key!r} must be text")
+            key = str(key) if not isinstance(key, str) else key
+            if key in out:
+                raise ConfigError(path, key_node.start_mark.line + 1, f"duplicate key {key!r}; keep only one")
+            child = loc + (key,)
+            out[key] = _build(value_node, child, pos, path)
+            pos.marks[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(item, loc + (i,), pos, path) for i, item in enumerate(node.value)]
+    return _scalar(node, path)
+
+
+def _scalar(node: yaml.Node, path: str) -> Any:
+    if not isinstance(node, yaml.ScalarNode):
+        raise ConfigError(path, node.start_mark.line + 1, "a key must be a plain value")
+    try:
+        return yaml.SafeLoader(" ").construct_object(node, deep=True)
+    except yaml.constructor.ConstructorError as exc:
+        raise ConfigError(path, node.start_mark.line + 1, f"unsupported YAML tag: {exc.problem}") from None
