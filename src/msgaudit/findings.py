@@ -1,0 +1,116 @@
+"""Findings and the result of an audit: what every output format is made from.
+
+`as_records()` is the one flat view that JSON, CSV and the report share, so
+they never disagree about what was found.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from msgaudit.ingest.base import InputReport
+
+Severity = Literal["info", "low", "medium", "high", "critical"]
+SEVERITIES: tuple[Severity, ...] = ("info", "low", "medium", "high", "critical")
+SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
+
+
+class LawRef(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    ref: str = Field(description="Instrument and article, e.g. 'GDPR Art. 7(1)'")
+    url: str = ""
+    note: str = ""
+
+
+class Waiver(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rule_id: str
+    contact: str | None = None
+    message_id: str | None = None
+    system: str | None = None
+    justification: str
+    approver: str
+    expires: datetime
+    source: str = ""
+
+
+class Finding(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rule_id: str
+    fingerprint: str
+    severity: Severity
+    title: str
+    message: str
+    contact: str | None = None
+    contact_name: str | None = None
+    message_id: str | None = None
+    system: str | None = None
+    timestamp: datetime | None = None
+    source: str | None = None
+    evidence: dict[str, Any] = Field(default_factory=dict)
+    law: list[LawRef] = Field(default_factory=list)
+    remediation: str = ""
+    waived: bool = False
+    waiver: Waiver | None = None
+
+
+class RuleSummary(BaseModel):
+    id: str
+    pack: str
+    title: str
+    severity: Severity
+    applies_to: str
+    evaluated: bool = True
+    findings: int = 0
+    waived: int = 0
+    law: list[LawRef] = Field(default_factory=list)
+    remediation: str = ""
+    description: str = ""
+    not_evaluated_reason: str = ""
+
+
+class Summary(BaseModel):
+    total: int
+    waived: int
+    by_severity: dict[str, int]
+    by_rule: dict[str, int]
+    by_pack: dict[str, int]
+    fail_on: Severity | None = None
+    failed: bool = False
+    messages: int = 0
+    contacts: int = 0
+    period_start: datetime | None = None
+    period_end: datetime | None = None
+
+
+class AuditResult(BaseModel):
+    tool: dict[str, str]
+    as_of: date
+    inputs: list[InputReport]
+    rules: list[RuleSummary]
+    findings: list[Finding]
+    summary: Summary
+    organisation: dict[str, Any] = Field(default_factory=dict)
+    systems: list[dict[str, Any]] = Field(default_factory=list)
+
+    def active(self) -> list[Finding]:
+        return [f for f in self.findings if not f.waived]
+
+
+def fingerprint(rule_id: str, *parts: object) -> str:
+    """Stable across runs and re-exports: built from what identifies the violation, not from file lines."""
+    key = json.dumps([rule_id, *[str(p) if p is not None else "" for p in parts]], ensure_ascii=False)
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+def sort_key(f: Finding) -> tuple:
+    return (-SEVERITY_RANK[f.severity], f.rule_id, f.timestamp.isoformat() if f.timestamp else "",
+            f.contact or "", f.message_id or "", f.system or "", f.fingerprint)

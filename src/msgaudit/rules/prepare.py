@@ -1,0 +1,118 @@
+"""Views the checks read, built once per audit from the canonical tables.
+
+- `messages`: every message, with the person on the other side resolved and
+  described (`contact`, `contact_phone`, `contact_region`, `contact_zones`, the
+  contacts-table attributes as `contact_<field>`).
+- `deliveries`: one row per outbound message and recipient. A one-to-one send
+  has one recipient; a group send reaches every member the export shows
+  (anyone who wrote in the group), because WhatsApp groups deliver to all.
+- `contacts`, `consent_events`, `optouts`, `systems` as ingested, with the same
+  phone description columns where they carry a phone.
+
+A person with no known phone (a chat author saved by name only) is keyed by
+name, so checks still see one person; such keys start with "name:".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from msgaudit.phones import normalise
+from msgaudit.tables import Tables
+
+_CONTACT_ATTRS = ("display_name", "relationship", "time_zone", "saved_business", "tags", "email", "contact_id")
+
+
+@dataclass
+class Prepared:
+    messages: pd.DataFrame
+    deliveries: pd.DataFrame
+    contacts: pd.DataFrame
+    consent_events: pd.DataFrame
+    optouts: pd.DataFrame
+    systems: pd.DataFrame
+    default_region: str
+
+    def get(self, name: str) -> pd.DataFrame:
+        return getattr(self, name)
+
+
+def prepare(t: Tables, default_region: str = "IT") -> Prepared:
+    contacts = _dedupe_contacts(t.contacts)
+    messages = _resolve_names(t.messages, contacts)
+    messages = _describe(messages, "counterpart", contacts, default_region)
+    deliveries = _deliveries(messages, contacts, default_region)
+    consent = _describe(t.consent_events.copy(), "phone", contacts, default_region)
+    optouts = _describe(t.optouts.copy(), "phone", contacts, default_region)
+    contacts_view = contacts.copy()
+    contacts_view["contact"] = contacts_view["phone"].where(contacts_view["phone"].notna(), "name:" + contacts_view["display_name"].fillna(""))
+    return Prepared(messages=messages, deliveries=deliveries, contacts=contacts_view, consent_events=consent,
+                    optouts=optouts, systems=t.systems.copy(), default_region=default_region)
+
+
+def _dedupe_contacts(contacts: pd.DataFrame) -> pd.DataFrame:
+    """One row per phone (the first seen wins); rows without phone stay for name matching."""
+    with_phone = contacts[contacts["phone"].notna()].drop_duplicates("phone", keep="first")
+    return pd.concat([with_phone, contacts[contacts["phone"].isna()]], ignore_index=True)
+
+
+def _name_key(s: pd.Series) -> pd.Series:
+    return s.fillna("").astype(str).str.casefold().str.split().str.join(" ")
+
+
+def _resolve_names(messages: pd.DataFrame, contacts: pd.DataFrame) -> pd.DataFrame:
+    """Fill a missing counterpart phone from the contacts table when the author name matches one contact only."""
+    out = messages.copy()
+    missing = out["counterpart"].isna() & out["counterpart_name"].notna()
+    if not missing.any() or contacts.empty:
+        return out
+    named = contacts[contacts["phone"].notna() & contacts["display_name"].notna()]
+    keys = _name_key(named["display_name"])
+    unique = named.assign(_k=keys).drop_duplicates("_k", keep=False).set_index("_k")["phone"]
+    found = _name_key(out.loc[missing, "counterpart_name"]).map(unique)
+    out.loc[missing, "counterpart"] = found.where(found.notna(), None)
+    return out
+
+
+def _describe(df: pd.DataFrame, phone_col: str, contacts: pd.DataFrame, region: str) -> pd.DataFrame:
+    """Add contact_* columns: the key, phone facts from phonenumbers, and the contacts-table attributes."""
+    out = df.copy()
+    phone = out[phone_col]
+    if "counterpart_name" in out.columns:
+        out["contact"] = phone.where(phone.notna(), ("name:" + out["counterpart_name"].fillna("")).where(out["counterpart_name"].notna(), None))
+    else:
+        out["contact"] = phone
+    out["contact_phone"] = phone
+    facts = normalise(phone.fillna(""), region) if len(out) else pd.DataFrame(columns=["valid", "region", "number_type", "time_zones"])
+    has = phone.notna()
+    out["contact_valid"] = facts["valid"].where(has, None).astype("boolean") if len(out) else pd.Series(dtype="boolean")
+    out["contact_region"] = facts["region"].where(has, None)
+    out["contact_number_type"] = facts["number_type"].where(has, None)
+    out["contact_zones"] = facts["time_zones"].where(has & (facts["time_zones"] != ""), None)
+    attrs = contacts[contacts["phone"].notna()].set_index("phone")[list(_CONTACT_ATTRS)]
+    joined = attrs.reindex(phone.fillna("").to_numpy())
+    for col in _CONTACT_ATTRS:
+        out[f"contact_{col}"] = joined[col].to_numpy() if len(out) else pd.Series(dtype=object)
+    out["contact_known"] = joined["contact_id"].notna().to_numpy() if len(out) else pd.Series(dtype=bool)
+    out["contact_name"] = out["contact_display_name"].where(out["contact_display_name"].notna(),
+                                                            out["counterpart_name"] if "counterpart_name" in out.columns else None)
+    return out
+
+
+def _deliveries(messages: pd.DataFrame, contacts: pd.DataFrame, region: str) -> pd.DataFrame:
+    outbound = messages[messages["direction"] == "outbound"]
+    is_group = outbound["conversation_type"].eq("group") & outbound["counterpart"].isna() & outbound["counterpart_name"].isna()
+    single = outbound[~is_group]
+    group = outbound[is_group]
+    if group.empty:
+        return single.reset_index(drop=True)
+    inbound = messages[(messages["direction"] == "inbound") & messages["conversation_id"].notna()
+                       & (messages["kind"] != "system") & messages["contact"].notna()]
+    members = inbound[["conversation_id", "contact", "counterpart", "counterpart_name"]].drop_duplicates(["conversation_id", "contact"])
+    base = group.drop(columns=[c for c in group.columns if c.startswith("contact")] + ["counterpart", "counterpart_name"])
+    expanded = base.merge(members, on="conversation_id", how="inner").drop(columns=["contact"])
+    expanded = _describe(expanded, "counterpart", contacts, region)
+    combined = pd.concat([single, expanded[single.columns]], ignore_index=True)
+    return combined.sort_values(["timestamp", "message_id", "contact"], kind="stable").reset_index(drop=True)
