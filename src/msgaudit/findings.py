@@ -91,6 +91,20 @@ class Summary(BaseModel):
     period_end: datetime | None = None
 
 
+class DayCount(BaseModel):
+    day: date
+    outbound: int = 0
+    inbound: int = 0
+    findings: int = 0
+
+
+class Activity(BaseModel):
+    """Counts the report draws: messages and findings per day, outbound by recipient local weekday and hour."""
+
+    daily: list[DayCount] = Field(default_factory=list)
+    local_hours: list[list[int]] = Field(default_factory=list, description="7 rows (Mon..Sun) × 24 hours")
+
+
 class AuditResult(BaseModel):
     tool: dict[str, str]
     as_of: date
@@ -100,6 +114,8 @@ class AuditResult(BaseModel):
     summary: Summary
     organisation: dict[str, Any] = Field(default_factory=dict)
     systems: list[dict[str, Any]] = Field(default_factory=list)
+    activity: Activity = Field(default_factory=Activity)
+    ruleset_version: str = ""
 
     def active(self) -> list[Finding]:
         return [f for f in self.findings if not f.waived]
