@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from msgaudit import __version__
+from msgaudit.cli_rules import rules_group
 from msgaudit.errors import MsgauditError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -68,6 +69,70 @@ def demo(out) -> None:
 
     loaded = load([bundled_dir("sample_exports")])
     click.echo(render_inspect(loaded.inputs))
+
+
+def _parse_formats(value: str) -> set[str]:
+    chosen = {v.strip().lower() for v in value.split(",") if v.strip()}
+    unknown = chosen - {"html", "pdf", "json", "csv"}
+    if unknown or not chosen:
+        raise click.BadParameter(f"unknown format(s) {', '.join(sorted(unknown)) or '(none)'}; use html,pdf,json,csv")
+    return chosen
+
+
+def _run_audit(paths, out, formats, fail_on, as_of, lang, no_mask, rules, waivers, **inputs) -> int:
+    from datetime import date
+
+    from msgaudit.api import AuditOptions, audit, exit_code
+    from msgaudit.mapping import load_mapping
+    from msgaudit.summary_text import render_summary
+
+    try:
+        as_of_date = date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        raise click.BadParameter(f"{as_of!r} is not a date; use YYYY-MM-DD", param_hint="--as-of") from None
+    opts = AuditOptions(
+        rules=list(rules), inventory=inputs["inventory"], as_of=as_of_date, fail_on=None if fail_on == "none" else fail_on,
+        mask=not no_mask, waivers=waivers, tz=inputs["tz"], default_region=inputs["default_region"],
+        business=tuple(inputs["business"]), fmt=inputs["fmt"],
+        mapping=load_mapping(inputs["mapping"]) if inputs["mapping"] else None,
+    )
+    result = audit(list(paths), opts)
+    from msgaudit.report import write_reports
+
+    written = write_reports(result, Path(out), _parse_formats(formats), lang=lang, mask=not no_mask)
+    click.echo(render_summary(result, written))
+    return exit_code(result)
+
+
+_SEVERITY_CHOICE = click.Choice(["info", "low", "medium", "high", "critical", "none"])
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--rules", multiple=True, type=click.Path(), help="Rule file or folder (repeatable; default: bundled packs).")
+@click.option("--out", type=click.Path(file_okay=False), default="reports/audit", show_default=True)
+@click.option("--format", "formats", default="html,pdf,json,csv", show_default=True, help="Comma-separated outputs.")
+@click.option("--fail-on", type=_SEVERITY_CHOICE, default="high", show_default=True,
+              help="Exit 1 when an active finding is at or above this severity.")
+@click.option("--as-of", metavar="YYYY-MM-DD", help="Audit date (default: today); makes output reproducible.")
+@click.option("--lang", type=click.Choice(["en", "it"]), default="en", show_default=True)
+@click.option("--no-mask", is_flag=True, help="Show phone numbers and names in full in the reports.")
+@click.option("--waivers", type=click.Path(dir_okay=False), help="YAML file of accepted risks with expiry dates.")
+@click.option("--input-format", "fmt", metavar="NAME", help="Skip detection and read every PATH as this format.")
+@click.option("--tz", metavar="ZONE", help="Zone of times without one (chat exports).")
+@click.option("--default-region", metavar="CC", help="Region for numbers written without +.")
+@click.option("--business", multiple=True, metavar="NAME|PHONE", help="An author or number that speaks for the business.")
+@click.option("--inventory", type=click.Path(dir_okay=False), help="The inventory YAML.")
+@click.option("--mapping", type=click.Path(dir_okay=False), help="YAML mapping of unusual column headers.")
+@click.pass_context
+def audit(ctx, paths, rules, out, formats, fail_on, as_of, lang, no_mask, waivers, fmt, tz, default_region,
+          business, inventory, mapping) -> None:
+    """Audit exports against rule packs and write reports (HTML, PDF, JSON, CSV)."""
+    ctx.exit(_run_audit(paths, out, formats, fail_on, as_of, lang, no_mask, rules, waivers, fmt=fmt, tz=tz,
+                        default_region=default_region, business=business, inventory=inventory, mapping=mapping))
+
+
+cli.add_command(rules_group)
 
 
 def main() -> None:

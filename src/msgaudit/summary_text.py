@@ -1,0 +1,35 @@
+"""The few lines `audit` and `demo` print: the verdict, counts, and where the reports are."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from msgaudit.findings import SEVERITIES, AuditResult
+
+
+def render_summary(result: AuditResult, written: dict[str, Path]) -> str:
+    s = result.summary
+    lines = []
+    org = result.organisation.get("name") if result.organisation else None
+    lines.append(f"msgaudit {result.tool['version']} · as of {result.as_of.isoformat()}" + (f" · {org}" if org else ""))
+    read = sum(i.rows_read for i in result.inputs)
+    rejected = sum(i.rows_rejected for i in result.inputs)
+    lines.append(f"inputs    {len(result.inputs)} files · {read} rows read · {rejected} rejected")
+    if s.period_start and s.period_end:
+        lines.append(f"period    {s.period_start:%Y-%m-%d} → {s.period_end:%Y-%m-%d}")
+    evaluated = sum(1 for r in result.rules if r.evaluated)
+    lines.append(f"rules     {evaluated} of {len(result.rules)} evaluated")
+    counts = " · ".join(f"{s.by_severity[sev]} {sev}" for sev in reversed(SEVERITIES) if s.by_severity.get(sev))
+    waived = f" ({s.waived} waived)" if s.waived else ""
+    lines.append(f"findings  {s.total}{waived}" + (f": {counts}" if counts else ""))
+    by_rule = sorted(((n, rid) for rid, n in s.by_rule.items()), key=lambda t: (-t[0], t[1]))[:8]
+    titles = {r.id: r.title for r in result.rules}
+    sev = {r.id: r.severity for r in result.rules}
+    for n, rid in by_rule:
+        lines.append(f"  {rid:<13} {sev[rid]:<8} {n:>6}  {titles[rid]}")
+    if s.fail_on:
+        verdict = f"FAIL: findings at or above {s.fail_on}" if s.failed else f"PASS: nothing at or above {s.fail_on}"
+        lines.append(verdict)
+    for fmt in sorted(written):
+        lines.append(f"{fmt:<5} report: {written[fmt]}")
+    return "\n".join(lines)
