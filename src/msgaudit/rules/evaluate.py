@@ -88,7 +88,7 @@ def evaluate(packs: list[Pack], ctx: CheckContext, *, mask: bool = True, org_sou
 
 
 def to_findings(rule: Rule, rows: pd.DataFrame, v: pd.DataFrame, *, mask: bool) -> list[Finding]:
-    if v.empty:
+    if len(v) == 0:
         return []
     carried = [c for c in _SUBJECT_COLS if c in v.columns]
     if set(v.index) <= set(rows.index) and not {"contact", "message_id", "system"} & set(carried):

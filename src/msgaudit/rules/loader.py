@@ -90,7 +90,9 @@ def _problem(err: dict, pos: yamlsafe.Positions) -> str:
     if err["type"] == "missing":
         return f"{where}: {name} is required"
     if err["type"] in {"string_too_short", "too_short"}:
-        return f"{where}: {name} must not be empty"
+        least = (err.get("ctx") or {}).get("min_length", 1)
+        unit = "characters" if err["type"] == "string_too_short" else "items"
+        return f"{where}: {name} must not be empty" if least == 1 else f"{where}: {name} needs at least {least} {unit}"
     msg = err["msg"].removeprefix("Value error, ")
     return f"{where}: {name}: {msg}"
 
