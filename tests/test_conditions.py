@@ -226,6 +226,8 @@ BAD: list[tuple[str, str]] = [
     ("is_template && kind", "column 13: use 'and' to combine conditions"),
     ("!is_template", "column 1: use '!=' to compare or 'not' to negate"),
     ("kind == $x", "column 9: unexpected character '$'"),
+    ('timestamp >\n  "ieri\nsera"', 'column 15: \'timestamp\' is a date column, and "ieri\\nsera" is not a date (write 2020-07-16 or 2020-07-16T10:00:00Z)'),
+    ("attempts > ²", "column 12: unexpected character '²'"),
     ("1 == 2", "column 3: one side of '==' must be a column, but both are values"),
     ("'text' in ['a']", "column 1: the left side of 'in' must be a column, found 'text'"),
     ("attempts", "column 1: 'attempts' is a number column, not true/false; compare it with a value"),
@@ -285,6 +287,13 @@ def test_without_kinds_type_errors_and_unknown_columns_surface_when_run() -> Non
         condition(FRAME)
     with pytest.raises(ConditionError, match=r"^column 13: 'timestamp' is a date column, and \"yesterday\" is not a date"):
         compile_condition('timestamp > "yesterday"')(FRAME)
+
+
+def test_float_columns_are_numbers_comparable_with_int_columns() -> None:
+    frame = pd.DataFrame({"score": [0.5, None, 3.0], "attempts": pd.Series([1, 2, 3], dtype="Int64")})
+    for kinds in ({"score": "float", "attempts": "int"}, None):
+        assert compile_condition("score < attempts", kinds)(frame).tolist() == [True, False, False]
+        assert compile_condition('score >= "3"', kinds)(frame).tolist() == [False, False, True]
 
 
 def test_declared_kinds_must_be_known() -> None:
@@ -575,3 +584,24 @@ def test_vectorised_evaluation_matches_row_by_row_reference(frame: pd.DataFrame,
     assert result.dtype == bool and not result.isna().any()
     expected = [reference(expr, row) for row in _rows(frame)]
     assert result.tolist() == expected, text
+
+
+TOKEN_SOUP = [
+    "(", ")", "[", "]", ",", "-", "==", "!=", "<", ">=", "=", "!", "and", "or", "not", "in", "is", "null", "empty",
+    "true", "false", "contains", "matches", "between", "date(", "lower(", "upper(", '"x"', "'(?i)a'", '"(',
+    "3", "4.5", "2020-07-16", "2020-07-16T10:00:00Z", "attempts", "body", "timestamp", "is_template", "nope", "a.b",
+    '"', "\\", "²",
+]
+
+
+@settings(max_examples=600, deadline=None)
+@given(text=st.one_of(st.text(max_size=60), st.lists(st.sampled_from(TOKEN_SOUP), max_size=12).map(" ".join)))
+def test_any_text_either_compiles_and_runs_or_raises_condition_error(text: str) -> None:
+    try:
+        condition = compile_condition(text, KINDS)
+    except ConditionError as exc:
+        assert 0 <= exc.position <= len(text)
+        assert "\n" not in str(exc)
+        return
+    result = condition(FRAME)
+    assert result.dtype == bool and len(result) == len(FRAME)

@@ -88,8 +88,8 @@ import pandas as pd
 MAX_LENGTH = 10_000
 MAX_DEPTH = 50
 
-Kind = TypingLiteral["str", "datetime", "bool", "int"]
-KINDS: frozenset[str] = frozenset({"str", "datetime", "bool", "int"})
+Kind = TypingLiteral["str", "datetime", "bool", "int", "float"]
+KINDS: frozenset[str] = frozenset({"str", "datetime", "bool", "int", "float"})
 _KIND_WORDS = {"str": "text", "datetime": "date", "bool": "true/false", "int": "number"}
 
 KEYWORDS = frozenset({
@@ -105,8 +105,9 @@ class ConditionError(ValueError):
 
     def __init__(self, position: int, message: str) -> None:
         self.position = position
-        self.message = message
-        super().__init__(f"column {position + 1}: {message}")
+        # messages quote the condition's own text, which may span lines in YAML; errors stay one line
+        self.message = message.replace("\r", "\\r").replace("\n", "\\n")
+        super().__init__(f"column {position + 1}: {self.message}")
 
 
 # ---------------------------------------------------------------- tokens
@@ -120,8 +121,8 @@ class Token:
 
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:\d{2})?)?")
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:\d{2})?)?", re.ASCII)
+_NUMBER = re.compile(r"\d+(?:\.\d+)?", re.ASCII)
 _OPERATORS = ("==", "!=", "<=", ">=", "<", ">")
 _PUNCT = "()[],-"
 _MISTAKES = {
@@ -146,7 +147,7 @@ def tokenize(text: str) -> list[Token]:
             tokens.append(Token("string", value, text[i:end], i))
             i = end
             continue
-        if ch.isdigit():
+        if "0" <= ch <= "9":
             i = _read_number_or_date(text, i, tokens)
             continue
         name = _NAME.match(text, i)
@@ -843,7 +844,7 @@ class Condition:
 
 
 def compile_condition(text: str, columns: Mapping[str, str] | None = None) -> Condition:
-    """Parse `text`; with `columns` (name → str|datetime|bool|int) also check names and kinds now."""
+    """Parse `text`; with `columns` (name → str|datetime|bool|int|float) also check names and kinds now."""
     if len(text) > MAX_LENGTH:
         raise ConditionError(MAX_LENGTH, f"condition is longer than {MAX_LENGTH} characters")
     tree = _Parser(tokenize(text)).parse()
@@ -857,7 +858,8 @@ def compile_condition(text: str, columns: Mapping[str, str] | None = None) -> Co
         def kind_of(ref: ColumnRef) -> str:
             if ref.name not in columns:
                 raise _unknown_column(ref, columns)
-            return columns[ref.name]
+            # ints and floats compare with each other and take the same values
+            return "int" if columns[ref.name] == "float" else columns[ref.name]
 
         bound = bind(tree, kind_of)
     return Condition(text, frozenset(ref.name for ref in refs), tree, refs, bound)
