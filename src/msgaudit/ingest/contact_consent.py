@@ -1,0 +1,147 @@
+"""Consent marks in a contact table (a "Consenso" column with sì/no) to `consent_events`.
+
+Which columns are consent marks, and what they mean:
+
+- A column whose folded header starts with consenso / consent / privacy /
+  optin / autorizzazione is a mark; the words after that prefix name its
+  purpose and channel ("Consenso marketing WhatsApp" → marketing on
+  whatsapp). With no purpose word the purpose is `membership`: these tables
+  are member lists, and a bare "Consenso" or "Privacy" tick on a membership
+  form covers the association's own communications to its members. Marketing
+  is never assumed: it needs a marketing word. With no channel word the
+  channel is `any`. A mapping can say it outright: `"Ok promo": consent:marketing:whatsapp`.
+- "Data consenso" dates every mark; "Data consenso marketing" (or
+  "Consenso marketing data") dates only the mark with the same words.
+- A yes (sì, si, yes, x, true, 1, vero…) is `granted` at that date. A yes
+  without a readable date records no event, since a consent without a date
+  cannot be placed before any message; the notes count these marks.
+- A no records nothing: absence of consent is what the rules already assume.
+- "Data revoca" / "Revoca" with a date adds a `withdrawn` event for every mark
+  column. A withdrawal mark without a date suppresses the row's granted
+  events: the consent ended at an unknown time and cannot be relied on.
+- "Fonte consenso" / "Modulo" / "Evidenza" fill `evidence`; "Modalità consenso"
+  fills `method`.
+- Contacts without a phone (e-mail only) or rejected as contacts get no event.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from msgaudit.ingest.base import IngestContext, Ledger, Source
+from msgaudit.ingest.contact_fields import (
+    CHANNEL_WORDS, CONSENT_HEADER_PREFIXES, CONSENT_METHODS, DATE_WORDS, PURPOSE_WORDS, cells, first_word,
+    map_words, yes_no,
+)
+from msgaudit.ingest.csvtable import header_key
+from msgaudit.ingest.timeparse import parse_datetimes
+from msgaudit.tables import CONSENT_EVENTS, conform, empty
+
+DEFAULT_PURPOSE = "membership"
+DEFAULT_CHANNEL = "any"
+CONSENT_TARGETS = ("consent", "consent_date")
+
+_PREFIX = "|".join(CONSENT_HEADER_PREFIXES)
+_DATE = "|".join(DATE_WORDS)
+_DATE_FIRST = re.compile(rf"^(?:{_DATE})(?:{_PREFIX})(.*)$")
+_DATE_LAST = re.compile(rf"^(?:{_PREFIX})(.*?)(?:{_DATE})$")
+_MARK = re.compile(rf"^(?:{_PREFIX})(.*)$")
+
+
+@dataclass(frozen=True)
+class Mark:
+    column: str
+    purpose: str
+    channel: str
+    date_column: str | None
+
+
+def find_marks(columns: list[str], cols: dict[str, list[str]]) -> list[Mark]:
+    """Consent mark columns with their purpose, channel and date column."""
+    taken = {c for found in cols.values() for c in found}
+    dates: dict[str, str] = {"": cols["consent_date"][0]} if cols.get("consent_date") else {}
+    marks: list[tuple[str, str, str | None, str | None]] = []  # column, rest of key, mapped purpose, mapped channel
+    for target, found in cols.items():
+        if target.split(":", 1)[0] == "consent" and target != "consent_date":
+            parts = target.split(":")
+            for c in found:
+                marks.append((c, "", parts[1] if len(parts) > 1 else None, parts[2] if len(parts) > 2 else None))
+    for c in columns:
+        if c in taken:
+            continue
+        key = header_key(c)
+        dated = _DATE_FIRST.match(key) or _DATE_LAST.match(key)
+        if dated:
+            dates.setdefault(dated.group(1), c)
+        elif mark := _MARK.match(key):
+            marks.append((c, mark.group(1), None, None))
+    out = []
+    for column, rest, purpose, channel in marks:
+        out.append(Mark(column=column,
+                        purpose=purpose or first_word(rest, PURPOSE_WORDS) or DEFAULT_PURPOSE,
+                        channel=channel or first_word(rest, CHANNEL_WORDS) or DEFAULT_CHANNEL,
+                        date_column=dates.get(rest, dates.get(""))))
+    return out
+
+
+def consent_events(frame: pd.DataFrame, lines: pd.Series, cols: dict[str, list[str]], phones: pd.Series,
+                   source: Source, ctx: IngestContext, ledger: Ledger) -> pd.DataFrame:
+    """Events for the rows of `frame` whose record key is in `phones` (record → E.164)."""
+    marks = find_marks(list(frame.columns), cols)
+    withdrawal = cells(frame, cols, "withdrawal_date")
+    if not marks and not withdrawal.ne("").any():
+        return empty(CONSENT_EVENTS)
+    dayfirst = {"dmy": True, "mdy": False}.get(ctx.date_order or "")
+    has_phone = pd.Series(frame.index.isin(phones.index), index=frame.index)
+    withdrawn_at = parse_datetimes(withdrawal, ctx.timezone, dayfirst=dayfirst)
+    undated_withdrawal = withdrawal.ne("") & withdrawn_at.isna()
+    _note(ledger, undated_withdrawal & has_phone, lines,
+          "withdrawal marks without a readable date: the consent on those rows was not recorded as granted")
+    evidence = cells(frame, cols, "consent_evidence")
+    method_raw = cells(frame, cols, "consent_method")
+    method, _ = map_words(method_raw, CONSENT_METHODS)
+    method = method.where(method.notna(), method_raw.str.lower().where(method_raw.ne(""), None))
+    common = pd.DataFrame({"phone": phones.reindex(frame.index), "evidence": evidence.where(evidence.ne(""), None),
+                           "method": method, "source": source.name + ":" + lines.astype(str)}, index=frame.index)
+
+    events: list[pd.DataFrame] = []
+    for mark in marks or [Mark("", DEFAULT_PURPOSE, DEFAULT_CHANNEL, None)]:
+        if mark.column:
+            granted_at = _granted(frame, mark, has_phone & ~undated_withdrawal, lines, ctx, ledger)
+            events.append(common[granted_at.notna()].assign(status="granted", timestamp=granted_at.dropna(),
+                                                            purpose=mark.purpose, channel=mark.channel))
+        gone = withdrawn_at.notna() & has_phone
+        events.append(common[gone].assign(status="withdrawn", timestamp=withdrawn_at[gone],
+                                          purpose=mark.purpose, channel=mark.channel))
+    found = [e for e in events if len(e)]
+    if not found:
+        return empty(CONSENT_EVENTS)
+    out = pd.concat(found)
+    out["_line"] = lines.reindex(out.index)
+    out = out.sort_values(["_line", "timestamp", "purpose", "channel", "status"], kind="stable").drop(columns="_line")
+    return conform(out, CONSENT_EVENTS)
+
+
+def _granted(frame: pd.DataFrame, mark: Mark, eligible: pd.Series, lines: pd.Series, ctx: IngestContext,
+             ledger: Ledger) -> pd.Series:
+    """When each eligible row's mark was granted; NaT where it was not, or not datably."""
+    raw = frame[mark.column].fillna("").astype(str).str.strip()
+    said = yes_no(raw)
+    _note(ledger, said.isna() & raw.ne("") & eligible, lines,
+          f"values in {mark.column!r} are neither yes nor no: no consent event recorded")
+    yes = said.fillna(False).astype(bool) & eligible
+    date_raw = frame[mark.date_column].fillna("").astype(str) if mark.date_column else pd.Series("", index=frame.index)
+    dayfirst = {"dmy": True, "mdy": False}.get(ctx.date_order or "")
+    at = parse_datetimes(date_raw, ctx.timezone, dayfirst=dayfirst)
+    _note(ledger, yes & at.isna(), lines, f"consent marks in {mark.column!r} without a readable date: "
+          "no consent event recorded")
+    return at.where(yes)
+
+
+def _note(ledger: Ledger, mask: pd.Series, lines: pd.Series, text: str) -> None:
+    if mask.any():
+        first = ", ".join(str(int(x)) for x in lines[mask].head(5))
+        ledger.note(f"{int(mask.sum())} {text} (lines {first}{'…' if mask.sum() > 5 else ''})")
