@@ -1,0 +1,181 @@
+"""As-of consent: the consent state each message met when it was sent.
+
+The lookup is shared with the opt-out check (a newer consent ends an opt-out),
+so it lives here as `consent_state`; the registered check is `consent`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import Field
+
+from msgaudit.rules.checks import Params, check
+from msgaudit.rules.context import CheckContext
+
+# Purpose or channel values on a consent event that cover every purpose or channel.
+WILDCARDS = frozenset({"any", "all"})
+
+Outcome = Literal["missing", "not_yet", "withdrawn", "unproven"]
+_RANK = {"none": 0, "withdrawn": 1, "unproven": 2, "granted": 3}
+
+
+def key(values: pd.Series) -> pd.Series:
+    """Lower-case trimmed text with missing as "": the form purposes, channels and contacts are matched in."""
+    return values.astype("object").where(values.notna(), "").astype(str).str.strip().str.casefold()
+
+
+def _wanted_channels(rows: pd.DataFrame, channel: str) -> pd.Series:
+    if channel == "message":
+        return key(rows["channel"])
+    return pd.Series(channel.casefold(), index=rows.index, dtype=object)
+
+
+def _expand(values: pd.Series, targets: list[str]) -> pd.DataFrame:
+    """Pair each event with the keys it covers: itself, or every target when it is a wildcard."""
+    pos = np.arange(len(values))
+    wild = values.isin(WILDCARDS).to_numpy()
+    plain = pd.DataFrame({"_ev": pos[~wild], "_k": values.to_numpy()[~wild]})
+    plain = plain[plain["_k"].isin(targets)]
+    spread = pd.DataFrame({"_ev": pos[wild]}).merge(pd.DataFrame({"_k": targets}), how="cross")
+    return pd.concat([plain, spread], ignore_index=True)
+
+
+def consent_state(events: pd.DataFrame, rows: pd.DataFrame, *, purpose: str, channel: str,
+                  require_evidence: bool = False) -> pd.DataFrame:
+    """The consent each row met at its timestamp, on `rows.index`.
+
+    For purpose P and channel C the state is the latest event of the same
+    `contact` at or before the row's time whose purpose is P (or a wildcard)
+    and whose channel is C (or a wildcard). `purpose="any"` asks whether *some*
+    purpose was in force: each purpose has its own timeline (a wildcard event
+    belongs to all of them) and the best state wins. `channel="message"` takes
+    C from each row's own channel; a row with no channel matches only events
+    whose channel is a wildcard. On equal timestamps a withdrawal wins over a
+    grant, and an event at the very second of the message counts as before it.
+
+    Columns: `outcome` (granted, unproven, withdrawn, not_yet, missing),
+    `status`, `at`, `evidence`, `event_source`, `event_purpose`, `channel_key`.
+    """
+    wanted = purpose.casefold()
+    chans = _wanted_channels(rows, channel)
+    ev = events[key(events["contact"]) != ""].reset_index(drop=True)
+    ev_purpose = key(ev["purpose"])
+    if wanted in WILDCARDS:
+        specific = sorted(set(ev_purpose) - WILDCARDS) or ["any"]
+        by_purpose = _expand(ev_purpose, specific)
+    else:
+        keep = ev_purpose.isin(WILDCARDS | {wanted})
+        by_purpose = pd.DataFrame({"_ev": np.flatnonzero(keep.to_numpy()), "_k": wanted})
+    by_channel = _expand(key(ev["channel"]), sorted(set(chans)))
+    pairs = by_purpose.rename(columns={"_k": "_purpose"}).merge(by_channel.rename(columns={"_k": "_chan"}), on="_ev")
+    evidence_ok = ev["evidence"].notna() & (key(ev["evidence"]) != "")
+    status = key(ev["status"])
+    state = status.where(~(status.eq("granted") & ~evidence_ok & require_evidence), "unproven")
+    long = pairs.assign(
+        _contact=ev["contact"].to_numpy()[pairs["_ev"]], _t=ev["timestamp"].to_numpy()[pairs["_ev"]],
+        _state=state.to_numpy()[pairs["_ev"]], _tie=(status.to_numpy()[pairs["_ev"]] == "withdrawn").astype(int),
+    ).sort_values(["_t", "_tie", "_ev"], kind="stable")
+    left = pd.DataFrame({"_row": np.arange(len(rows)), "_contact": rows["contact"].astype("object").fillna("").to_numpy(),
+                         "_chan": chans.to_numpy(), "_t": rows["timestamp"].to_numpy()})
+    # One dtype per key on both sides: pandas refuses to join its string dtype with object.
+    for frame in (left, long):
+        frame["_t"] = pd.to_datetime(frame["_t"], utc=True)
+        frame["_contact"] = frame["_contact"].astype(object)
+        frame["_chan"] = frame["_chan"].astype(object)
+    left = left.sort_values(["_t", "_row"], kind="stable")
+    best = pd.DataFrame({"_rank": 0, "_ev": -1, "_t": pd.NaT, "_next": pd.NaT, "_next_ev": -1},
+                        index=np.arange(len(rows)))
+    best["_t"] = pd.to_datetime(best["_t"], utc=True)
+    best["_next"] = pd.to_datetime(best["_next"], utc=True)
+    # One as-of join per purpose timeline: the number of distinct purposes, not of messages.
+    for _, timeline in long.groupby("_purpose", sort=True):
+        right = timeline[["_contact", "_chan", "_t", "_state", "_ev"]].assign(_at=timeline["_t"])
+        back = pd.merge_asof(left, right, on="_t", by=["_contact", "_chan"], direction="backward",
+                             allow_exact_matches=True).set_index("_row").reindex(best.index)
+        rank = back["_state"].map(_RANK).fillna(0).astype(int)
+        better = (rank > best["_rank"]) | ((rank == best["_rank"]) & (rank > 0) & (back["_at"] > best["_t"]))
+        best.loc[better, "_rank"] = rank[better]
+        best.loc[better, "_ev"] = back.loc[better, "_ev"].astype(int)
+        best.loc[better, "_t"] = back.loc[better, "_at"]
+        grants = right[right["_state"].isin(["granted", "unproven"])]
+        fwd = pd.merge_asof(left, grants, on="_t", by=["_contact", "_chan"], direction="forward",
+                            allow_exact_matches=False).set_index("_row").reindex(best.index)
+        sooner = fwd["_at"].notna() & (best["_next"].isna() | (fwd["_at"] < best["_next"]))
+        best.loc[sooner, "_next"] = fwd.loc[sooner, "_at"]
+        best.loc[sooner, "_next_ev"] = fwd.loc[sooner, "_ev"].astype(int)
+    names = {v: k for k, v in _RANK.items()}
+    outcome = best["_rank"].map(names)
+    none = outcome.eq("none")
+    outcome = outcome.where(~none, np.where(best["_next"].notna(), "not_yet", "missing"))
+    cited = best["_ev"].where(~none, best["_next_ev"]).to_numpy()
+    found = cited >= 0
+    take = np.where(found, cited, 0)
+
+    def field(col: str) -> np.ndarray:
+        values = ev[col].to_numpy()[take] if len(ev) else np.full(len(rows), None, dtype=object)
+        return np.where(found, values, None)
+
+    at = pd.Series(ev["timestamp"].to_numpy()[take] if len(ev) else pd.NaT, index=best.index)
+    at = pd.to_datetime(at, utc=True).where(found)
+    out = pd.DataFrame({
+        "outcome": outcome.to_numpy(), "status": field("status"), "at": at.to_numpy(),
+        "evidence": field("evidence"), "event_source": field("source"), "event_purpose": field("purpose"),
+        "channel_key": chans.to_numpy(),
+    }, index=rows.index)
+    out["at"] = pd.to_datetime(out["at"], utc=True)
+    return out
+
+
+class ConsentParams(Params):
+    purpose: str = Field("marketing", min_length=1, description="Purpose the message needs consent for; 'any' for some purpose")
+    channel: str = Field("message", min_length=1, description="'message' for each message's own channel, or a fixed channel")
+    outcome: list[Outcome] = Field(default_factory=lambda: ["missing", "not_yet", "withdrawn", "unproven"], min_length=1)
+    require_evidence: bool = False
+
+
+@check("consent", ConsentParams, applies_to=("messages", "deliveries"))
+def consent(ctx: CheckContext, rows: pd.DataFrame, p: ConsentParams) -> pd.DataFrame:
+    """Flag messages sent without the consent they need in force at the time they were sent.
+
+    For each message to person P at time T, the consent state for the wanted
+    purpose and channel is the latest consent event of P (matched by contact:
+    E.164, so a person known only by name never has consent) at or before T
+    whose purpose is the wanted one or "any"/"all" and whose channel is the
+    message's (or the fixed one) or "any"/"all". An event in the same second as
+    the message counts as before it; of two events in the same second the
+    withdrawal wins. Outcomes, mutually exclusive:
+
+    - `withdrawn`: the latest event at or before T is a withdrawal;
+    - `unproven`: it is a grant with no evidence (only with `require_evidence`);
+    - `not_yet`: no event at or before T, but a grant exists later;
+    - `missing`: no event at or before T and no later grant.
+
+    Parameters:
+      purpose: the purpose needed (default `marketing`); `any` means consent
+        for some purpose on that channel (each purpose judged separately).
+      channel: `message` (default) for the message's own channel (a message
+        with no channel matches only "any"-channel events), or a fixed one such
+        as `whatsapp`.
+      outcome: the outcomes that are violations (default: all four).
+      require_evidence: a grant with empty `evidence` is `unproven` (default false).
+
+    Evidence: consent_status, consent_at, consent_evidence, consent_source
+    (the event cited: the one in force, or the later grant for not_yet),
+    outcome, purpose, channel.
+    """
+    state = consent_state(ctx.tables.consent_events, rows, purpose=p.purpose, channel=p.channel,
+                          require_evidence=p.require_evidence)
+    bad = state[state["outcome"].isin(p.outcome)]
+    return pd.DataFrame({
+        "outcome": bad["outcome"],
+        "ev_outcome": bad["outcome"],
+        "ev_consent_status": bad["status"],
+        "ev_consent_at": bad["at"],
+        "ev_consent_evidence": bad["evidence"],
+        "ev_consent_source": bad["event_source"],
+        "ev_purpose": p.purpose,
+        "ev_channel": bad["channel_key"].where(bad["channel_key"] != "", None),
+    }, index=bad.index)
