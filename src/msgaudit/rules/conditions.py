@@ -65,10 +65,16 @@ Meaning:
   a null ``x`` while ``x != "a"`` is false. A null true/false cell counts as
   false. Use ``is null`` / ``is not null`` to ask about missing values.
 
+Column kinds: ``compile_condition(text, columns)`` takes a mapping of column
+name to ``str``, ``datetime``, ``bool``, ``int`` or ``float`` (ints and floats
+are both numbers) and then reports unknown columns and type mistakes at once.
+Without it, kinds come from the frame's dtypes each time the condition runs.
+
 Safety: the only calls are ``date``, ``lower`` and ``upper``; there is no
 attribute access (a dotted name is a column name looked up as a string);
 conditions are at most 10,000 characters and 50 levels of nesting; regular
-expressions go through :mod:`re`.
+expressions go through :mod:`re`, which has no time limit, so a pathological
+pattern in a rule pack is slow rather than unsafe.
 """
 
 from __future__ import annotations
