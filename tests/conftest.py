@@ -11,3 +11,9 @@ FIXTURES = ROOT / "tests" / "fixtures"
 @pytest.fixture
 def fixtures() -> Path:
     return FIXTURES
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))

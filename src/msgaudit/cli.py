@@ -61,14 +61,19 @@ def inspect(paths, as_json, fmt, tz, default_region, business, inventory, mappin
 
 @cli.command()
 @click.option("--out", type=click.Path(file_okay=False), default="reports/demo", show_default=True)
-def demo(out) -> None:
-    """Inspect the bundled sample exports (the full audit joins as it lands)."""
-    from msgaudit.inspection import render_inspect
-    from msgaudit.loading import load
+@click.option("--lang", type=click.Choice(["en", "it"]), default="en", show_default=True)
+@click.option("--as-of", default="2026-11-25", show_default=True, metavar="YYYY-MM-DD",
+              help="Audit date; fixed so the demo's reports are reproducible.")
+def demo(out, lang, as_of) -> None:
+    """Audit the bundled sample exports (one audit per folder) and write every report format."""
     from msgaudit.paths import bundled_dir
 
-    loaded = load([bundled_dir("sample_exports")])
-    click.echo(render_inspect(loaded.inputs))
+    root = bundled_dir("sample_exports")
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        click.echo(f"== {folder.name}")
+        _run_audit([str(folder)], str(Path(out) / folder.name), "html,pdf,json,csv", "none", as_of, lang, False, (),
+                   None, fmt=None, tz=None, default_region=None, business=(), inventory=None, mapping=None)
+        click.echo("")
 
 
 def _parse_formats(value: str) -> set[str]:

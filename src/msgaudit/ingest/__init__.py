@@ -12,6 +12,7 @@ from pathlib import Path
 
 from msgaudit.errors import InputError
 from msgaudit.ingest.base import IngestContext, Ingested, InputReport, Source
+from msgaudit.ingest.decoding import looks_binary
 from msgaudit.ingest.registry import ADAPTERS, adapter, detect
 
 __all__ = ["IngestContext", "Ingested", "InputReport", "expand", "read_file", "read_inputs"]
@@ -47,6 +48,9 @@ def read_file(path: Path, ctx: IngestContext, fmt: str | None = None) -> Ingeste
     source = Source(path=path, data=data, name=str(path))
     if not data.strip():
         raise InputError(path, "the file is empty", "export it again or leave it out")
+    if looks_binary(data):
+        raise InputError(path, "this is a binary file, not a text export",
+                         "give the .txt, .csv, .json, .vcf or .zip the app exported")
     if fmt:
         if fmt not in ADAPTERS:
             raise InputError(path, f"unknown --format {fmt!r}", f"use one of: {', '.join(ADAPTERS)}")

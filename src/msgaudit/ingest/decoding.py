@@ -50,17 +50,28 @@ def detect_encoding(data: bytes) -> str:
 
 
 def _looks_utf16_without_bom(data: bytes) -> bool:
+    """Latin text in UTF-16 has a NUL in every other byte, all on the same side."""
     sample = data[:4000]
-    return len(sample) >= 4 and sample.count(0) > len(sample) // 4
+    odd, even = sample[1::2].count(0), sample[0::2].count(0)
+    high, low = max(odd, even), min(odd, even)
+    return len(sample) >= 8 and high >= 0.3 * (len(sample) / 2) and low <= 0.05 * high
+
+
+def looks_binary(data: bytes) -> bool:
+    """NUL bytes in the head of a file that is neither UTF-16/32 text nor a ZIP archive."""
+    head = data[:8000]
+    if head.startswith(b"PK\x03\x04") or b"\x00" not in head:
+        return False
+    return not detect_encoding(head).startswith(("utf-16", "utf-32"))
 
 
 def decode(data: bytes, path: str) -> tuple[str, str]:
     """Return (text, encoding name); a binary file is an InputError."""
     if not data.strip():
         raise InputError(path, "the file is empty", "export it again or remove it from the audit")
-    encoding = detect_encoding(data)
-    if b"\x00" in data[:8000] and not encoding.startswith("utf-16") and not encoding.startswith("utf-32"):
+    if looks_binary(data):
         raise InputError(path, "this is a binary file, not a text export", "give the .txt, .csv, .json or .zip the app exported")
+    encoding = detect_encoding(data)
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
