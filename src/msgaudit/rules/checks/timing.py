@@ -1,0 +1,325 @@
+"""When and how often a person is contacted: quiet hours, unknown time zones, frequency caps.
+
+Every time rule is judged in the recipient's local time. The zone comes from,
+in order: the zone the contacts table declares for the person (`declared`),
+else the zones phonenumbers gives for the number (`number`); a number with
+several zones (a US toll-free number, an Australian mobile) is judged in each
+of them. When neither gives a zone the time rules stay silent and
+`timezone_unknown` reports the delivery instead: never a silent guess.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from zoneinfo import available_timezones
+
+import numpy as np
+import pandas as pd
+from pydantic import Field, model_validator
+
+from msgaudit.law import QuietRules, outside_allowed
+from msgaudit.law.models import WEEKDAYS, MinuteOfDay, QuietProfile, Weekday, Window
+from msgaudit.rules.checks import Params, check
+from msgaudit.rules.context import CheckContext
+
+_DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+@cache
+def _known_zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def _usable(zones: pd.Series) -> pd.Series:
+    """True where the text is an IANA zone name this machine knows."""
+    return zones.isin(_known_zones()).fillna(False).astype(bool)
+
+
+def recipient_zones(rows: pd.DataFrame) -> pd.DataFrame:
+    """One row per (delivery, zone): columns `row` (the delivery's index label), `zone`, `zone_source`.
+
+    A declared zone wins over the number's zones; a declared name that is not an
+    IANA zone counts as not declared. Deliveries with no zone are absent.
+    """
+    declared = rows["contact_time_zone"]
+    has_declared = _usable(declared)
+    from_decl = pd.DataFrame({"row": rows.index[has_declared.to_numpy()], "zone": declared[has_declared].to_numpy(),
+                              "zone_source": "declared"})
+    number = rows.loc[~has_declared.to_numpy(), "contact_zones"].dropna().str.split("|").explode()
+    number = number[_usable(number)]
+    from_number = pd.DataFrame({"row": number.index, "zone": number.to_numpy(), "zone_source": "number"})
+    out = pd.concat([from_decl, from_number], ignore_index=True)
+    order = pd.Series(rows.index.get_indexer(out["row"]), index=out.index)
+    return out.assign(_pos=order).sort_values(["_pos", "zone"], kind="stable").drop(columns="_pos").reset_index(drop=True)
+
+
+def local_wall_clock(times: pd.Series, zones: pd.Series) -> pd.Series:
+    """Naive local wall-clock times: each UTC instant converted in its own zone, one pass per distinct zone."""
+    out = pd.Series(pd.NaT, index=times.index, dtype="datetime64[ns]")
+    for zone, labels in times.groupby(zones, sort=True).groups.items():
+        out.loc[labels] = times.loc[labels].dt.tz_convert(str(zone)).dt.tz_localize(None).to_numpy()
+    return out
+
+
+def local_iso(times: pd.Series, zones: pd.Series) -> pd.Series:
+    """ISO 8601 local times with their UTC offset (2024-05-01T03:30:00-04:00), for evidence."""
+    out = pd.Series("", index=times.index, dtype=object)
+    for zone, labels in times.groupby(zones, sort=True).groups.items():
+        text = times.loc[labels].dt.tz_convert(str(zone)).dt.strftime("%Y-%m-%dT%H:%M:%S%z")
+        out.loc[labels] = text.str.replace(r"([+-]\d{2})(\d{2})$", r"\1:\2", regex=True).to_numpy()
+    return out
+
+
+def consent_in_force(ctx: CheckContext, rows: pd.DataFrame, purpose: str) -> pd.Series:
+    """Per delivery: the latest consent event at or before it, for `purpose` and the message's channel, is granted.
+
+    An event matches when its purpose is `purpose`, "any" or "all" and its
+    channel is the message's channel or "any" (the shared consent semantics).
+    """
+    events = ctx.tables.consent_events
+    events = events[events["purpose"].isin([purpose, "any", "all"])]
+    left = rows.loc[rows["contact_phone"].notna(), ["contact_phone", "timestamp", "channel"]].copy()
+    result = pd.Series(False, index=rows.index, dtype=bool)
+    if events.empty or left.empty:
+        return result
+    left["channel"] = left["channel"].fillna("")
+    left["_row"] = left.index
+    specific = events[events["channel"] != "any"]
+    wildcard = events[events["channel"] == "any"]
+    right = pd.concat([specific] + [wildcard.assign(channel=ch) for ch in sorted(left["channel"].unique())],
+                      ignore_index=True)
+    right = right[["contact_phone", "channel", "timestamp", "status", "source"]]
+    right = right.sort_values(["timestamp", "source"], kind="stable")
+    merged = pd.merge_asof(left.sort_values("timestamp", kind="stable"), right, on="timestamp",
+                           by=["contact_phone", "channel"], direction="backward", allow_exact_matches=True)
+    granted = merged.set_index("_row")["status"].eq("granted")
+    result.loc[granted.index] = granted.to_numpy(dtype=bool)
+    return result
+
+
+# --- quiet_hours -------------------------------------------------------------------------------
+
+class AllowedWindow(Params):
+    days: tuple[Weekday, ...] = Field(default=WEEKDAYS, min_length=1)
+    start: MinuteOfDay = Field(alias="from")
+    end: MinuteOfDay = Field(alias="to")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "AllowedWindow":
+        if self.end <= self.start:
+            raise ValueError("'to' must be after 'from' (a window cannot cross midnight: split it in two)")
+        return self
+
+
+class QuietHoursParams(Params):
+    profile: str | None = Field(default=None, description="A profile name in rules/reference/quiet_hours.yaml")
+    allowed: tuple[AllowedWindow, ...] | None = Field(default=None, min_length=1)
+    holidays: str | None = Field(default=None, description="Holiday calendar in quiet_hours.yaml (e.g. fr)")
+    regions: tuple[str, ...] = ()
+    apply_to_messaging: bool | None = None
+    unless_consent: str | None = Field(default=None, description="Purpose whose consent in force exempts the delivery")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> "QuietHoursParams":
+        if (self.profile is None) == (self.allowed is None):
+            raise ValueError("give either 'profile' (a quiet_hours.yaml profile) or 'allowed' (inline windows)")
+        return self
+
+
+def _rules(ctx: CheckContext, p: QuietHoursParams) -> QuietRules:
+    if p.profile is not None:
+        rules = ctx.reference.quiet_profile(p.profile)
+    else:
+        windows = tuple(Window(days=w.days, start=f"{w.start // 60:02d}:{w.start % 60:02d}",
+                               end=f"{w.end // 60:02d}:{w.end % 60:02d}") for w in p.allowed or ())
+        profile = QuietProfile(title="Rule's own allowed hours", windows=windows, applies_to_messaging=True,
+                               source=("RULE",))
+        rules = QuietRules(name="inline", profile=profile, calendar=None)
+    if p.holidays is not None:
+        try:
+            calendar = ctx.reference.quiet.holiday_calendars[p.holidays]
+        except KeyError:
+            raise ValueError(f"unknown holiday calendar {p.holidays!r}; quiet_hours.yaml has "
+                             f"{', '.join(ctx.reference.quiet.holiday_calendars)}") from None
+        rules = QuietRules(name=rules.name, profile=rules.profile, calendar=calendar)
+    return rules
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _day_span(days: tuple[int, ...]) -> str:
+    ordered = sorted(set(days))
+    if len(ordered) == 7:
+        return "every day"
+    runs: list[list[int]] = []
+    for d in ordered:
+        if runs and d == runs[-1][-1] + 1:
+            runs[-1].append(d)
+        else:
+            runs.append([d])
+    return ", ".join(_DAY_NAMES[r[0]] if len(r) == 1 else f"{_DAY_NAMES[r[0]]}–{_DAY_NAMES[r[-1]]}" for r in runs)
+
+
+def describe_allowed(rules: QuietRules) -> str:
+    """Human text of the allowed windows: "Mon–Fri 10:00–13:00, 14:00–20:00; not on public holidays (fr)"."""
+    by_days: dict[tuple[int, ...], list[str]] = {}
+    for w in rules.profile.windows:
+        by_days.setdefault(tuple(sorted(w.day_numbers)), []).append(f"{_clock(w.start)}–{_clock(w.end)}")
+    text = "; ".join(f"{_day_span(days)} {', '.join(spans)}" for days, spans in by_days.items())
+    if rules.calendar is not None:
+        text += f"; not on public holidays ({rules.calendar.title})"
+    return text
+
+
+def _in_regions(rows: pd.DataFrame, regions: tuple[str, ...]) -> pd.DataFrame:
+    if not regions:
+        return rows
+    return rows[rows["contact_region"].isin([r.upper() for r in regions]).fillna(False).to_numpy(dtype=bool)]
+
+
+@check("quiet_hours", QuietHoursParams, applies_to=("deliveries",))
+def quiet_hours(ctx: CheckContext, rows: pd.DataFrame, p: QuietHoursParams) -> pd.DataFrame:
+    """Flag deliveries sent outside the allowed hours in the recipient's local time.
+
+    Parameters:
+    - `profile`: a profile of rules/reference/quiet_hours.yaml (us-tcpa,
+      fr-d223-9, organisation); its windows, holiday calendar and days in force
+      apply. Or
+    - `allowed`: inline windows, e.g. `[{days: [mon, tue, wed, thu, fri],
+      from: "10:00", to: "13:00"}]`; `from` is inclusive, `to` exclusive,
+      `days` defaults to every day. Give exactly one of `profile`, `allowed`.
+    - `holidays`: a holiday calendar of quiet_hours.yaml (e.g. `fr`): no
+      contact on those local days. Replaces the profile's own calendar.
+    - `regions`: phone regions the rule covers, e.g. `[US]`; empty = everyone.
+    - `apply_to_messaging`: a profile marked `applies_to_messaging: false`
+      (calls only) flags nothing unless this is `true`; null follows the profile.
+    - `unless_consent`: a purpose (e.g. `marketing`); deliveries with that
+      consent in force at the send time are exempt.
+
+    Local time: the contact's declared zone, else each zone of the number.
+    A number with several zones is flagged when the time is outside the
+    allowed hours in ANY of them. Deliveries with no zone are not flagged
+    here (see `timezone_unknown`).
+
+    Evidence: `local_time` (ISO with offset), `time_zone`, `zone_source`
+    (declared or number), `allowed`; with several zones, the zones where the
+    time was outside, '|'-joined. Message fields: `local_time`, `time_zone`.
+    """
+    rules = _rules(ctx, p)
+    applies = rules.profile.applies_to_messaging if p.apply_to_messaging is None else p.apply_to_messaging
+    scope = _in_regions(rows, p.regions) if applies else rows.iloc[:0]
+    if p.unless_consent is not None and len(scope):
+        scope = scope[~consent_in_force(ctx, scope, p.unless_consent).to_numpy(dtype=bool)]
+    zones = recipient_zones(scope)
+    if zones.empty:
+        return rows.iloc[:0, :0]
+    times = pd.Series(scope["timestamp"].reindex(zones["row"]).to_numpy(), index=zones.index)
+    outside = outside_allowed(local_wall_clock(times, zones["zone"]), rules)
+    hit = zones[outside.to_numpy(dtype=bool)].copy()
+    if hit.empty:
+        return rows.iloc[:0, :0]
+    hit["iso"] = local_iso(times[hit.index], hit["zone"])
+    grouped = hit.groupby("row", sort=False).agg(ev_local_time=("iso", "|".join), ev_time_zone=("zone", "|".join),
+                                                   ev_zone_source=("zone_source", "first"))
+    grouped["ev_allowed"] = describe_allowed(rules)
+    grouped["local_time"] = grouped["ev_local_time"].str.split("|").str[0].str.slice(0, 16).str.replace("T", " ")
+    grouped["time_zone"] = grouped["ev_time_zone"]
+    grouped.index.name = None
+    return grouped
+
+
+# --- timezone_unknown ------------------------------------------------------------------------------
+
+class TimezoneUnknownParams(Params):
+    regions: tuple[str, ...] = ()
+
+
+@check("timezone_unknown", TimezoneUnknownParams, applies_to=("deliveries",))
+def timezone_unknown(ctx: CheckContext, rows: pd.DataFrame, p: TimezoneUnknownParams) -> pd.DataFrame:
+    """Flag deliveries whose recipient's local time cannot be known, so a time rule could not judge them.
+
+    Parameters:
+    - `regions`: phone regions to cover, as in `quiet_hours`; empty = every
+      delivery (including people with no phone number at all, such as group
+      members known only by name).
+
+    A zone is known when the contact declares an IANA zone or phonenumbers
+    gives one for the number. Evidence: `zone_source` (always "unknown") and
+    `reason`.
+    """
+    scope = _in_regions(rows, p.regions)
+    known = pd.Index(recipient_zones(scope)["row"].unique())
+    missing = scope[~scope.index.isin(known)]
+    if missing.empty:
+        return rows.iloc[:0, :0]
+    declared = missing["contact_time_zone"]
+    declared = declared.where(declared.fillna("").astype(str).str.strip() != "")
+    said = np.where(declared.notna(), "declared time zone " + declared.fillna("").astype(str).map(repr)
+                    + " is not an IANA zone", "no declared time zone")
+    number = np.where(missing["contact_phone"].isna(), "no phone number",
+                      "phonenumbers gives no time zone for the number")
+    reason = pd.Series(said, index=missing.index) + "; " + number
+    return pd.DataFrame({"ev_zone_source": "unknown", "ev_reason": reason}, index=missing.index)
+
+
+# --- frequency_cap -------------------------------------------------------------------------------------
+
+class FrequencyCapParams(Params):
+    max: int = Field(default=4, ge=0, description="Deliveries allowed per window")
+    days: int = Field(default=30, gt=0, description="Window length in days")
+    calendar: bool = Field(default=False, description="Count local calendar days instead of a rolling 24 h × days")
+
+
+def _calendar_zone(rows: pd.DataFrame, ctx: CheckContext) -> pd.Series:
+    """One zone per delivery for counting calendar days: declared, else the number's only zone, else the organisation's."""
+    fallback = ctx.organisation.timezone if ctx.organisation is not None else "UTC"
+    declared = rows["contact_time_zone"].where(_usable(rows["contact_time_zone"]))
+    number = rows["contact_zones"].where(~rows["contact_zones"].fillna("").str.contains("|", regex=False))
+    number = number.where(_usable(number))
+    return declared.fillna(number).fillna(fallback).astype(str)
+
+
+@check("frequency_cap", FrequencyCapParams, applies_to=("deliveries",))
+def frequency_cap(ctx: CheckContext, rows: pd.DataFrame, p: FrequencyCapParams) -> pd.DataFrame:
+    """Flag every delivery to a person beyond `max` within `days` days.
+
+    Parameters:
+    - `max` (default 4): deliveries allowed in one window; the (max+1)-th and
+      every later one inside a window are flagged.
+    - `days` (default 30): window length.
+    - `calendar` (default false): false counts a rolling window, the
+      deliveries in (T − days × 24 h, T] for a delivery at T; true counts
+      the recipient's local calendar days D−days+1 … D (zone: declared, else
+      the number's zone when it has only one, else the organisation's zone).
+
+    Only the rows the rule's `where` selects are counted (so a marketing cap
+    counts marketing only). Deliveries at the same instant are ordered by
+    message id. Evidence: `count_in_window` (this delivery's rank in its
+    window) and `window_start` (rolling: the exclusive start instant;
+    calendar: the first local day).
+    """
+    d = rows.loc[rows["contact"].notna(), ["contact", "timestamp", "message_id"]].copy()
+    if d.empty:
+        return rows.iloc[:0, :0]
+    if p.calendar:
+        zone = _calendar_zone(rows.loc[d.index], ctx)
+        d["_key"] = local_wall_clock(d["timestamp"], zone).dt.normalize()
+    else:
+        d["_key"] = d["timestamp"]
+    span = pd.Timedelta(days=p.days)
+    d["_one"] = 1.0
+    d = d.sort_values(["contact", "_key", "timestamp", "message_id"], kind="stable")
+    # d is sorted by contact, so the groups come back in d's own row order.
+    counts = d.groupby("contact", sort=False).rolling(span, on="_key")["_one"].sum()
+    d["count"] = counts.to_numpy(dtype=int)
+    over = d[d["count"] > p.max]
+    if over.empty:
+        return rows.iloc[:0, :0]
+    if p.calendar:
+        start = (over["_key"] - span + pd.Timedelta(days=1)).dt.strftime("%Y-%m-%d")
+    else:
+        start = (over["_key"] - span).map(pd.Timestamp.isoformat)
+    out = pd.DataFrame({"ev_count_in_window": over["count"], "ev_window_start": start}, index=over.index)
+    return out.loc[rows.index.intersection(out.index)]
