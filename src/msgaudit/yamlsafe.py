@@ -23,6 +23,9 @@ KeyPath = tuple[str | int, ...]
 class Positions:
     path: str
     marks: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
+    # Where a scalar value itself starts, and whether it is quoted, so a column
+    # inside the value (a condition's parse error) can be placed exactly.
+    scalars: dict[KeyPath, tuple[int, int, bool]] = field(default_factory=dict)
 
     def at(self, loc: KeyPath) -> tuple[int, int]:
         """Position of `loc`, or of its nearest ancestor that has one."""
@@ -66,7 +69,12 @@ def load_file(path: str | Path) -> tuple[Any, Positions]:
     return load(text, p)
 
 
+_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+
+
 def _build(node: yaml.Node, loc: KeyPath, pos: Positions, path: str) -> Any:
+    if not isinstance(node, yaml.ScalarNode) and node.tag not in _COLLECTION_TAGS:
+        raise ConfigError(path, node.start_mark.line + 1, f"unsupported YAML tag {node.tag!r}; rule and inventory files hold plain data")
     pos.marks[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
@@ -83,6 +91,7 @@ def _build(node: yaml.Node, loc: KeyPath, pos: Positions, path: str) -> Any:
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_build(item, loc + (i,), pos, path) for i, item in enumerate(node.value)]
+    pos.scalars[loc] = (node.start_mark.line + 1, node.start_mark.column + 1, node.style in ("'", '"'))
     return _scalar(node, path)
 
 

@@ -58,13 +58,21 @@ def load_packs(paths: list[str | Path]) -> list[LoadedPack]:
             problems.append(f"{exc.path}:{exc.line or 1}:1: {exc.problem}")
             continue
         pack, errs = _validate_pack(data, pos)
-        problems += errs
+        problems += sorted(errs, key=_line_col)
         if pack is not None:
             loaded.append(LoadedPack(pack=pack, path=path, positions=pos))
     problems += _duplicate_ids(loaded)
     if problems:
         raise RuleError(problems)
     return loaded
+
+
+def _line_col(problem: str) -> tuple[int, int]:
+    parts = problem.split(":")
+    try:
+        return int(parts[1]), int(parts[2])
+    except (IndexError, ValueError):
+        return 0, 0
 
 
 def _validate_pack(data: Any, pos: yamlsafe.Positions) -> tuple[Pack | None, list[str]]:
@@ -144,9 +152,18 @@ def _semantic_problems(pack: Pack, pos: yamlsafe.Positions) -> list[str]:
             try:
                 compile_condition(rule.where, column_kinds(views[rule.applies_to]))
             except ConditionError as exc:
-                line, col = pos.at(loc + ("where",))
-                problems.append(f"{pos.path}:{line}:{col}: where: {exc}")
+                problems.append(f"{_inside_scalar(pos, loc + ('where',), rule.where, exc.position)}: where: {exc.message}")
     return problems
+
+
+def _inside_scalar(pos: yamlsafe.Positions, loc: tuple, text: str, offset: int) -> str:
+    """file:line:col of a character inside a one-line scalar; the value's start for block scalars."""
+    if loc not in pos.scalars:
+        return pos.where(loc)
+    line, col, quoted = pos.scalars[loc]
+    if "\n" in text:
+        return f"{pos.path}:{line}:{col}"
+    return f"{pos.path}:{line}:{col + offset + (1 if quoted else 0)}"
 
 
 def _duplicate_ids(loaded: list[LoadedPack]) -> list[str]:
