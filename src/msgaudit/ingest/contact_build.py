@@ -32,7 +32,6 @@ from msgaudit.ingest.contact_fields import MOBILE_MARKS, NOT_MESSAGEABLE_MARKS, 
 from msgaudit.phones import normalise
 from msgaudit.tables import CONTACTS, conform
 
-PERSON_FIELDS = ("contact_id", "display_name", "email", "relationship", "tags", "time_zone", "saved_business")
 MULTI_SEPARATOR = " ::: "
 
 
@@ -40,8 +39,8 @@ MULTI_SEPARATOR = " ::: "
 class People:
     """One row per accepted-so-far record (index = record key) and the numbers each lists.
 
-    `frame` has `line` plus any of PERSON_FIELDS (text, None when absent;
-    `saved_business` boolean). `phones` has `record` (a frame index value),
+    `frame` has `line` plus any of contact_id, display_name, email, relationship,
+    tags, time_zone (text, None when absent) and saved_business (boolean). `phones` has `record` (a frame index value),
     `raw`, `label`, `pref` (bool) and `order` (position within the record).
     """
 

@@ -210,7 +210,7 @@ def yes_no(values: pd.Series) -> pd.Series:
 def relationship(values: pd.Series, header: str = "") -> tuple[pd.Series, pd.Series]:
     """Canonical relationship words and a mask of values that were given but not recognised."""
     key = fold(values)
-    mapped = key.map(RELATIONSHIPS)
+    mapped = key.map(RELATIONSHIPS).astype(object)
     if header_key(header) in MEMBER_FLAG_HEADERS:
         flag = yes_no(values)
         mapped = mapped.where(mapped.notna() | flag.isna(), flag.map({True: "member", False: "other"}))
