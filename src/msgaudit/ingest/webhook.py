@@ -20,8 +20,8 @@ with retries) become one `messages` row:
 - is_template (templates are the only messages a business may send outside the
   24-hour window, so the rules need to know):
   * per-message pricing (PMP, from 2025-07-01, or any `pricing.type`): the
-    category is the message's own, and only templates carry marketing, utility
-    or authentication, and only templates are billed (`type: regular`), so
+    category is the message's own; only templates carry marketing, utility or
+    authentication, and only templates are billed (`type: regular`), so
     is_template = category in those three or type == regular;
   * per-conversation pricing (CBP): the category is the *conversation's*, and a
     free-form reply inside a marketing conversation carries "marketing" too.
@@ -30,15 +30,21 @@ with retries) become one `messages` row:
     own sent time. Service → False; other messages of a template-category
     conversation → unknown (NA);
   * neither pricing nor conversation → unknown (NA).
-- template_name stays empty: status webhooks do not carry it.
+- kind: "template" when is_template, else "other" (status webhooks carry no content);
+- template_name stays empty: status webhooks do not carry it;
+- conversation_id: the group id for group sends, else `conversation.id`.
+
+Inbound messages repeated by Meta's retries are kept once.
 """
 
 from __future__ import annotations
 
+import codecs
+import io
 import json
 import re
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from json.decoder import JSONObject
 from json.scanner import py_make_scanner
 from typing import Any, ClassVar
@@ -55,7 +61,8 @@ from msgaudit.tables import CONSENT_EVENTS, MESSAGES, OPTOUTS, conform
 try:  # orjson parses JSONL lines several times faster; json is the fallback.
     from orjson import loads as _loads
 except ImportError:  # pragma: no cover - depends on the environment
-    _loads = json.loads
+    def _loads(raw: bytes) -> Any:
+        return json.loads(raw.decode("utf-8"))
 
 _JSONL_SUFFIXES = (".jsonl", ".ndjson")
 _SUFFIXES = (".json", *_JSONL_SUFFIXES)
@@ -74,17 +81,23 @@ _CATEGORY = {
     "authentication": "authentication", "authentication_international": "authentication",
     "service": "service", "referral_conversion": "service",
 }
-_TEMPLATE_CATEGORIES = ("marketing", "utility", "authentication")
+_TEMPLATE_CATEGORIES = ["marketing", "utility", "authentication"]
 # A CBP conversation lasts 24 h from its first message; seconds of slack for clock skew.
 _CONVERSATION_SECONDS = 86_400
 _OPENER_SLACK = 5
 # WhatsApp exists since 2009; a webhook time outside 2009..2100 is garbage (a boolean, a typo, milliseconds).
 _MIN_EPOCH, _MAX_EPOCH = 1_230_768_000, 4_102_444_800
+_CHUNK = 1 << 24
 
-_INBOUND_COLS = ("line", "where", "id", "ts", "from", "type", "body", "name", "business")
-_STATUS_COLS = ("line", "where", "id", "status", "ts", "recipient", "recipient_type", "conversation_id",
-                "expiration", "origin", "pricing_model", "pricing_type", "pricing_category", "error", "business")
-_PREF_COLS = ("line", "where", "wa_id", "value", "category", "ts", "business")
+# Every record tuple starts with its position: file line, body index in a JSON array (-1 if none),
+# entry index, change index, index in its array. Paths are spelled out only for rejected rows.
+_POSITION = ("line", "env", "entry", "change", "index")
+_INBOUND_COLS = (*_POSITION, "id", "ts", "from", "type", "body", "name", "business")
+_STATUS_COLS = (*_POSITION, "id", "status", "ts", "recipient", "recipient_type", "conversation_id", "expiration",
+                "origin", "pricing_model", "pricing_type", "pricing_category", "error", "business")
+_PREF_COLS = (*_POSITION, "wa_id", "value", "category", "ts", "business")
+
+LineOf = Callable[[Any, int], int]
 
 
 class WebhookAdapter:
@@ -96,16 +109,20 @@ class WebhookAdapter:
         return 0.0
 
     def read(self, source: Source, ctx: IngestContext) -> Ingested:
-        text, encoding = decode(source.data, source.name)
-        ledger = Ledger(source, self.name, encoding=encoding)
         records = _Records()
         if source.suffix in _JSONL_SUFFIXES:
-            _read_jsonl(text, source.name, records)
+            data, encoding = _utf8(source)
+            _read_jsonl(data, source.name, records)
         else:
+            text, encoding = decode(source.data, source.name)
             _read_json(text, source.name, records)
+        ledger = Ledger(source, self.name, encoding=encoding)
         tables, times = _build(records, ctx, ledger)
         report = ledger.close(records.count, times)
         return Ingested(report=report, tables=tables)
+
+
+# --- walking webhook bodies ---------------------------------------------------------
 
 
 class _Records:
@@ -122,117 +139,136 @@ class _Records:
     def count(self) -> int:
         return len(self.inbound) + len(self.statuses) + len(self.prefs) + len(self.rejected)
 
-    def envelope(self, env: Any, line: int, prefix: str, line_of: Callable[[Any, int], int]) -> bool:
+    def envelope(self, env: Any, line: int, env_index: int, line_of: LineOf | None) -> bool:
         """Walk one POST body; False (and nothing recorded) when it is not a webhook body."""
-        if not isinstance(env, dict) or not isinstance(env.get("entry"), list):
+        entries = env.get("entry") if type(env) is dict else None
+        if type(entries) is not list:
             return False
         self.envelopes += 1
-        for ei, entry in enumerate(env["entry"]):
-            changes = entry.get("changes") if isinstance(entry, dict) else None
-            if not isinstance(changes, list):
-                self.rejected.append((line_of(entry, line), f"{prefix}entry[{ei}]: no changes list"))
+        for ei, entry in enumerate(entries):
+            changes = entry.get("changes") if type(entry) is dict else None
+            if type(changes) is not list:
+                self.rejected.append((_line(line_of, entry, line), f"{_path(env_index, ei)}: no changes list"))
                 continue
             for ci, change in enumerate(changes):
-                where = f"{prefix}entry[{ei}].changes[{ci}]"
-                self._change(change, line_of(change, line), where, line_of)
+                self._change(change, _line(line_of, change, line), (env_index, ei, ci), line_of)
         return True
 
-    def _change(self, change: Any, line: int, where: str, line_of: Callable[[Any, int], int]) -> None:
-        value = change.get("value") if isinstance(change, dict) else None
-        if not isinstance(value, dict):
-            self.rejected.append((line, f"{where}: change without a value object"))
+    def _change(self, change: Any, line: int, at: tuple[int, int, int], line_of: LineOf | None) -> None:
+        value = change.get("value") if type(change) is dict else None
+        if type(value) is not dict:
+            self.rejected.append((line, f"{_path(*at)}: change without a value object"))
             return
         field = change.get("field")
         meta = value.get("metadata")
-        business = meta.get("display_phone_number") if isinstance(meta, dict) else None
+        business = meta.get("display_phone_number") if type(meta) is dict else None
+        env, ei, ci = at
         found = False
         if field == "messages":
             messages, statuses = value.get("messages"), value.get("statuses")
-            if isinstance(messages, list) and messages:
+            if type(messages) is list and messages:
                 found = True
                 names = _profile_names(value.get("contacts"))
                 for i, m in enumerate(messages):
-                    self._inbound(m, line_of(m, line), f"{where}.value.messages[{i}]", names, business)
-            if isinstance(statuses, list) and statuses:
+                    rec_line = _line(line_of, m, line)
+                    if type(m) is not dict:
+                        self.rejected.append((rec_line, f"{_path(*at, 'messages', i)}: not an object"))
+                        continue
+                    sender, kind = m.get("from"), m.get("type")
+                    self.inbound.append((rec_line, env, ei, ci, i, m.get("id"), m.get("timestamp"), sender, kind,
+                                         _inbound_body(m, kind), names.get(sender) if names else None, business))
+            if type(statuses) is list and statuses:
                 found = True
                 for i, s in enumerate(statuses):
-                    self._status(s, line_of(s, line), f"{where}.value.statuses[{i}]", business)
+                    rec_line = _line(line_of, s, line)
+                    if type(s) is not dict:
+                        self.rejected.append((rec_line, f"{_path(*at, 'statuses', i)}: not an object"))
+                        continue
+                    self.statuses.append((rec_line, env, ei, ci, i, *_status_fields(s), business))
         elif field == "user_preferences":
             prefs = value.get("user_preferences")
-            if isinstance(prefs, list) and prefs:
+            if type(prefs) is list and prefs:
                 found = True
                 for i, p in enumerate(prefs):
-                    rec_line = line_of(p, line)
-                    if isinstance(p, dict):
-                        self.prefs.append((rec_line, f"{where}.value.user_preferences[{i}]", p.get("wa_id"),
-                                           p.get("value"), p.get("category"), p.get("timestamp"), business))
-                    else:
-                        self.rejected.append((rec_line, f"{where}.value.user_preferences[{i}]: not an object"))
+                    rec_line = _line(line_of, p, line)
+                    if type(p) is not dict:
+                        self.rejected.append((rec_line, f"{_path(*at, 'user_preferences', i)}: not an object"))
+                        continue
+                    self.prefs.append((rec_line, env, ei, ci, i, p.get("wa_id"), p.get("value"), p.get("category"),
+                                       p.get("timestamp"), business))
         if not found:
-            self.rejected.append((line, f"{where}: {_empty_change_reason(field, value)}"))
+            self.rejected.append((line, f"{_path(*at)}: {_empty_change_reason(field, value)}"))
 
-    def _inbound(self, m: Any, line: int, where: str, names: dict[Any, Any], business: Any) -> None:
-        if not isinstance(m, dict):
-            self.rejected.append((line, f"{where}: not an object"))
-            return
-        sender = m.get("from")
-        kind = m.get("type")
-        self.inbound.append((line, where, m.get("id"), m.get("timestamp"), sender, kind,
-                             _inbound_body(m, kind), names.get(sender), business))
 
-    def _status(self, s: Any, line: int, where: str, business: Any) -> None:
-        if not isinstance(s, dict):
-            self.rejected.append((line, f"{where}: not an object"))
-            return
-        conv = s.get("conversation")
-        conv = conv if isinstance(conv, dict) else {}
+def _line(line_of: LineOf | None, obj: Any, line: int) -> int:
+    return line if line_of is None else line_of(obj, line)
+
+
+def _path(env: int, entry: int, change: int | None = None, array: str | None = None, index: int | None = None) -> str:
+    """The JSON path of a record inside its file: [3].entry[0].changes[1].value.statuses[2]."""
+    out = f"[{env}]." if env >= 0 else ""
+    out += f"entry[{entry}]"
+    if change is not None:
+        out += f".changes[{change}]"
+    if array is not None:
+        out += f".value.{array}[{index}]"
+    return out
+
+
+def _status_fields(s: dict[str, Any]) -> tuple[Any, ...]:
+    conv = s.get("conversation")
+    if type(conv) is dict:
         origin = conv.get("origin")
-        pricing = s.get("pricing")
-        pricing = pricing if isinstance(pricing, dict) else {}
-        errors = s.get("errors")
-        error = _first_error(errors) if errors else None
-        self.statuses.append((line, where, s.get("id"), s.get("status"), s.get("timestamp"), s.get("recipient_id"),
-                              s.get("recipient_type"), conv.get("id"), conv.get("expiration_timestamp"),
-                              origin.get("type") if isinstance(origin, dict) else None,
-                              pricing.get("pricing_model"), pricing.get("type"), pricing.get("category"),
-                              error, business))
+        conv_id, expiration = conv.get("id"), conv.get("expiration_timestamp")
+        origin_type = origin.get("type") if type(origin) is dict else None
+    else:
+        conv_id = expiration = origin_type = None
+    pricing = s.get("pricing")
+    if type(pricing) is dict:
+        model, ptype, category = pricing.get("pricing_model"), pricing.get("type"), pricing.get("category")
+    else:
+        model = ptype = category = None
+    errors = s.get("errors")
+    return (s.get("id"), s.get("status"), s.get("timestamp"), s.get("recipient_id"), s.get("recipient_type"),
+            conv_id, expiration, origin_type, model, ptype, category, _first_error(errors) if errors else None)
 
 
-def _profile_names(contacts: Any) -> dict[Any, Any]:
-    if not isinstance(contacts, list):
+def _profile_names(contacts: Any) -> dict[Any, str | None]:
+    if type(contacts) is not list:
         return {}
-    names = {}
+    names: dict[Any, str | None] = {}
     for c in contacts:
-        if isinstance(c, dict) and isinstance(c.get("profile"), dict):
-            name = c["profile"].get("name")
-            names[c.get("wa_id")] = name if isinstance(name, str) else None
+        profile = c.get("profile") if type(c) is dict else None
+        if type(profile) is dict:
+            name = profile.get("name")
+            wa_id = c.get("wa_id")
+            if isinstance(wa_id, (str, int)):
+                names[wa_id] = name if isinstance(name, str) else None
     return names
 
 
 def _inbound_body(m: dict[str, Any], kind: Any) -> str | None:
-    body = _body_value(m, kind)
+    sub = m.get(kind) if isinstance(kind, str) else None
+    if type(sub) is not dict:
+        return None
+    if kind == "text" or kind == "system":
+        body = sub.get("body")
+    elif kind == "button":
+        body = sub.get("text")
+    elif kind == "interactive":
+        reply_type = sub.get("type")
+        reply = sub.get(reply_type) if isinstance(reply_type, str) else None
+        body = reply.get("title") if type(reply) is dict else None
+    elif kind in _MEDIA:
+        body = sub.get("caption")
+    else:
+        body = None
     return body if isinstance(body, str) else None
 
 
-def _body_value(m: dict[str, Any], kind: Any) -> Any:
-    sub = m.get(kind) if isinstance(kind, str) else None
-    if not isinstance(sub, dict):
-        return None
-    if kind == "text" or kind == "system":
-        return sub.get("body")
-    if kind == "button":
-        return sub.get("text")
-    if kind == "interactive":
-        reply = sub.get(sub.get("type")) if isinstance(sub.get("type"), str) else None
-        return reply.get("title") if isinstance(reply, dict) else None
-    if kind in _MEDIA:
-        return sub.get("caption")
-    return None
-
-
 def _first_error(errors: Any) -> str | None:
-    first = errors[0] if isinstance(errors, list) and errors else None
-    if not isinstance(first, dict):
+    first = errors[0] if type(errors) is list and errors else None
+    if type(first) is not dict:
         return None
     return f"{first.get('code')} {first.get('title') or ''}".strip()
 
@@ -249,16 +285,44 @@ def _empty_change_reason(field: Any, value: dict[str, Any]) -> str:
 # --- reading files ------------------------------------------------------------------
 
 
-def _read_jsonl(text: str, path: str, records: _Records) -> None:
-    def same_line(_obj: Any, line: int) -> int:
-        return line
+def _utf8(source: Source) -> tuple[bytes, str]:
+    """The JSONL bytes as UTF-8, decoded only when they are not UTF-8 already (saves a copy of a big log)."""
+    data = source.data
+    if data.startswith(codecs.BOM_UTF8):
+        return data, "utf-8 with BOM"
+    if not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            _check_utf8(data)
+            return data, "utf-8"
+        except UnicodeDecodeError:
+            pass
+    text, encoding = decode(data, source.name)
+    return text.encode("utf-8"), encoding
 
+
+def _check_utf8(data: bytes) -> None:
+    if data.isascii():
+        return
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    for start in range(0, len(data), _CHUNK):
+        decoder.decode(view[start:start + _CHUNK])
+    decoder.decode(b"", final=True)
+
+
+def _lines(data: bytes) -> Iterator[tuple[int, bytes]]:
+    # Split on b"\n" only: a JSON string may hold a raw U+2028, which is no record break.
+    for lineno, raw in enumerate(io.BytesIO(data), 1):
+        if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
+            raw = raw[len(codecs.BOM_UTF8):]
+        if not raw.isspace():
+            yield lineno, raw
+
+
+def _read_jsonl(data: bytes, path: str, records: _Records) -> None:
     bad_json = 0
     lines = 0
-    # split("\n"), not splitlines(): JSON strings may hold a raw U+2028, which is not a record break.
-    for lineno, raw in enumerate(text.split("\n"), 1):
-        if not raw.strip():
-            continue
+    for lineno, raw in _lines(data):
         lines += 1
         try:
             env = _loads(raw)
@@ -266,7 +330,7 @@ def _read_jsonl(text: str, path: str, records: _Records) -> None:
             bad_json += 1
             records.rejected.append((lineno, f"invalid JSON{_json_position(exc)}: the line is cut short or malformed"))
             continue
-        if not records.envelope(env, lineno, "", same_line):
+        if not records.envelope(env, lineno, -1, None):
             records.rejected.append((lineno, "JSON but not a webhook body (no 'object'/'entry')"))
     if lines and bad_json == lines:
         raise InputError(path, "no line is valid JSON", "give the webhook log as JSON Lines, one POST body per line")
@@ -294,7 +358,7 @@ class _PositionDecoder(json.JSONDecoder):
             return obj, end
 
         self.parse_object = parse_object
-        # The C scanner ignores parse_object; the Python one (with C string scanning) honours it.
+        # The C scanner ignores parse_object; the Python one (still with C string scanning) honours it.
         self.scan_once = py_make_scanner(self)
 
 
@@ -303,8 +367,8 @@ def _read_json(text: str, path: str, records: _Records) -> None:
     try:
         doc = decoder.decode(text)
     except json.JSONDecodeError as exc:
-        if exc.msg == "Extra data" and text[: exc.pos].rstrip().endswith("}") and "\n" in text[: exc.pos]:
-            _read_jsonl(text, path, records)  # JSON Lines saved with a .json name
+        if exc.msg == "Extra data" and "\n" in text[: exc.pos].rstrip():
+            _read_jsonl(text.encode("utf-8"), path, records)  # JSON Lines saved with a .json name
             return
         truncated = not text[exc.pos:].strip()
         raise InputError(path, f"invalid JSON at line {exc.lineno} column {exc.colno} ({exc.msg})",
@@ -320,10 +384,10 @@ def _read_json(text: str, path: str, records: _Records) -> None:
     if isinstance(doc, list):
         for i, env in enumerate(doc):
             line = line_of(env, 1)
-            if not records.envelope(env, line, f"[{i}].", line_of):
+            if not records.envelope(env, line, i, line_of):
                 records.rejected.append((line, f"[{i}]: JSON but not a webhook body (no 'object'/'entry')"))
     else:
-        records.envelope(doc, 1, "", line_of)
+        records.envelope(doc, 1, -1, line_of)
     if not records.envelopes:
         raise InputError(path, "JSON but not a WhatsApp Cloud API webhook body (no 'object'/'entry')",
                          "use --format to pick the right reader")
@@ -336,11 +400,13 @@ def _build(records: _Records, ctx: IngestContext, ledger: Ledger) -> tuple[dict[
     for line, reason in records.rejected:
         ledger.reject(line, reason)
     name = ledger.report.path
-    inbound = _inbound_frame(pd.DataFrame(records.inbound, columns=_INBOUND_COLS), ctx, ledger, name)
-    outbound = _outbound_frame(pd.DataFrame(records.statuses, columns=_STATUS_COLS), ctx, ledger, name)
-    optouts, consents = _preference_frames(pd.DataFrame(records.prefs, columns=_PREF_COLS), ctx, ledger, name)
+    inbound = _inbound_frame(_frame(records.inbound, _INBOUND_COLS), ctx, ledger, name)
+    outbound = _outbound_frame(_frame(records.statuses, _STATUS_COLS), ctx, ledger, name)
+    optouts, consents = _preference_frames(_frame(records.prefs, _PREF_COLS), ctx, ledger, name)
     messages = pd.concat([inbound, outbound], ignore_index=True)
-    messages = messages.sort_values(["timestamp", "message_id"], kind="stable", ignore_index=True)
+    # Time, then file position: integer keys sort fast, and the order is the same on every run.
+    order = np.lexsort((messages.pop("line").to_numpy(dtype="int64"), messages["timestamp"].to_numpy()))
+    messages = messages.iloc[order].reset_index(drop=True)
     tables = {
         "messages": conform(messages, MESSAGES),
         "optouts": conform(optouts, OPTOUTS),
@@ -351,35 +417,43 @@ def _build(records: _Records, ctx: IngestContext, ledger: Ledger) -> tuple[dict[
     return tables, times
 
 
+def _frame(rows: list[tuple[Any, ...]], columns: tuple[str, ...]) -> pd.DataFrame:
+    # dtype=object skips per-column string inference; the position columns are made integers.
+    df = pd.DataFrame(rows, columns=list(columns), dtype=object)
+    return df.astype({c: "int64" for c in _POSITION})
+
+
 def _text(col: pd.Series) -> pd.Series:
-    """Any JSON scalar → stripped str, '' where missing (ids may arrive as numbers)."""
-    return col.where(col.notna(), "").astype(str).str.strip()
-
-
-def _epoch(col: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Unix seconds (string or number) → UTC times and the plain seconds; NaT/NaN where unreadable."""
-    numbers = _seconds(col)
-    return pd.to_datetime(numbers, unit="s", utc=True).dt.as_unit("ns"), numbers
+    """Any JSON scalar → stripped str, '' where missing; work is done once per distinct value."""
+    try:
+        codes, uniques = pd.factorize(col)
+    except TypeError:  # an object or list where a scalar belongs: treat it as missing
+        codes, uniques = pd.factorize(col.map(lambda v: None if isinstance(v, (dict, list)) else v))
+    cleaned = pd.Series(uniques, dtype=object).astype(str).str.strip().to_numpy(dtype=object)
+    out = np.where(codes >= 0, cleaned.take(np.maximum(codes, 0)) if len(cleaned) else "", "")
+    return pd.Series(out, index=col.index, dtype=object)
 
 
 def _seconds(col: pd.Series) -> pd.Series:
-    numbers = pd.to_numeric(col, errors="coerce")
+    """Unix seconds as float, NaN where unreadable or implausible."""
+    numbers = pd.to_numeric(col, errors="coerce").astype("float64")
     return numbers.where((numbers >= _MIN_EPOCH) & (numbers < _MAX_EPOCH))
+
+
+def _utc(seconds: pd.Series) -> pd.Series:
+    return pd.to_datetime(seconds, unit="s", utc=True).dt.as_unit("ns")
 
 
 def _phones(raw: pd.Series, ctx: IngestContext) -> pd.DataFrame:
     """WhatsApp ids are international numbers without '+': add it before parsing, never guess a region."""
     text = _text(raw)
-    digits = text.str.fullmatch(r"\d+")
-    return normalise(text.where(~digits, "+" + text), ctx.default_region)
-
-
-def _reject(ledger: Ledger, frame: pd.DataFrame, reasons: pd.Series, what: str) -> pd.Series:
-    """Record a rejection for every row whose reason is set; return the mask of kept rows."""
-    bad = reasons.notna()
-    if bad.any():
-        ledger.reject_many(frame.loc[bad, "line"], frame.loc[bad, "where"] + f": {what} " + reasons[bad])
-    return ~bad
+    codes, uniques = pd.factorize(text)
+    keys = pd.Series(uniques, dtype=object)
+    keys = keys.where(~keys.str.fullmatch(r"\d+"), "+" + keys)
+    parsed = normalise(keys, ctx.default_region)[["e164", "error"]]
+    out = parsed.iloc[codes].reset_index(drop=True)
+    out.index = raw.index
+    return out
 
 
 def _first_reason(index: pd.Index, checks: list[tuple[pd.Series, pd.Series | str]]) -> pd.Series:
@@ -390,28 +464,37 @@ def _first_reason(index: pd.Index, checks: list[tuple[pd.Series, pd.Series | str
     return reasons
 
 
+def _reject(ledger: Ledger, frame: pd.DataFrame, reasons: pd.Series, array: str, what: str) -> pd.Series:
+    """Record a rejection for every row whose reason is set; return the mask of kept rows."""
+    bad = reasons.notna()
+    if bad.any():
+        rows = frame.loc[bad, list(_POSITION)]
+        paths = [_path(env, entry, change, array, index)
+                 for env, entry, change, index in zip(rows["env"], rows["entry"], rows["change"], rows["index"])]
+        ledger.reject_many(rows["line"], pd.Series(paths, index=rows.index) + f": {what} " + reasons[bad])
+    return ~bad
+
+
 def _sources(name: str, lines: pd.Series) -> pd.Series:
     return name + ":" + lines.astype(str)
 
 
 def _inbound_frame(df: pd.DataFrame, ctx: IngestContext, ledger: Ledger, name: str) -> pd.DataFrame:
     if df.empty:
-        return pd.DataFrame(columns=MESSAGES.names)
+        return pd.DataFrame(columns=[*MESSAGES.names, "line"])
     ids = _text(df["id"])
-    times, _ = _epoch(df["ts"])
+    times = _utc(_seconds(df["ts"]))
     phones = _phones(df["from"], ctx)
     reasons = _first_reason(df.index, [
         (ids.eq(""), "has no id"),
         (times.isna(), "has no readable timestamp (Unix seconds)"),
         (phones["error"].notna(), phones["error"].fillna("")),
     ])
-    keep = _reject(ledger, df, reasons, "inbound message")
+    keep = _reject(ledger, df, reasons, "messages", "inbound message")
     kept = pd.DataFrame({
         "message_id": ids[keep], "timestamp": times[keep], "line": df.loc[keep, "line"],
         "counterpart": phones.loc[keep, "e164"], "counterpart_name": df.loc[keep, "name"],
-        "business_account": _business(df.loc[keep, "business"], ctx),
-        "kind": df.loc[keep, "type"].map(_KINDS).fillna("other"),
-        "body": df.loc[keep, "body"],
+        "business": df.loc[keep, "business"], "type": _text(df.loc[keep, "type"]), "body": df.loc[keep, "body"],
     })
     # Meta retries a webhook until the receiver answers 200, so one message can be logged twice.
     unique = kept.drop_duplicates("message_id", keep="first")
@@ -419,11 +502,11 @@ def _inbound_frame(df: pd.DataFrame, ctx: IngestContext, ledger: Ledger, name: s
         ledger.note(f"{len(kept) - len(unique)} repeated deliveries of inbound messages merged")
     return pd.DataFrame({
         "message_id": unique["message_id"], "timestamp": unique["timestamp"], "direction": "inbound",
-        "channel": "whatsapp", "business_account": unique["business_account"],
+        "channel": "whatsapp", "business_account": _business(unique["business"], ctx),
         "counterpart": unique["counterpart"], "counterpart_name": unique["counterpart_name"],
         "conversation_type": "individual", "is_template": False,
-        "kind": unique["kind"], "body": unique["body"], "status": "received",
-        "source": _sources(name, unique["line"]),
+        "kind": unique["type"].map(_KINDS).fillna("other"), "body": unique["body"], "status": "received",
+        "source": _sources(name, unique["line"]), "line": unique["line"],
     })
 
 
@@ -434,64 +517,91 @@ def _business(raw: pd.Series, ctx: IngestContext) -> pd.Series:
 
 def _outbound_frame(df: pd.DataFrame, ctx: IngestContext, ledger: Ledger, name: str) -> pd.DataFrame:
     if df.empty:
-        return pd.DataFrame(columns=MESSAGES.names)
+        return pd.DataFrame(columns=[*MESSAGES.names, "line"])
     ids = _text(df["id"])
     status = _text(df["status"]).str.lower()
-    times, seconds = _epoch(df["ts"])
+    seconds = _seconds(df["ts"])
     group = _text(df["recipient_type"]).str.lower().eq("group")
     recipient = _text(df["recipient"])
     phones = _phones(recipient.where(~group, ""), ctx)
     reasons = _first_reason(df.index, [
         (ids.eq(""), "has no id"),
         (~status.isin(list(_STATUS_RANK)), "has unknown status '" + status + "'"),
-        (times.isna(), "has no readable timestamp (Unix seconds)"),
+        (seconds.isna(), "has no readable timestamp (Unix seconds)"),
         (group & recipient.eq(""), "has no group recipient_id"),
         (~group & phones["error"].notna(), phones["error"].fillna("")),
     ])
-    keep = _reject(ledger, df, reasons, "status update")
-    raw_category = _text(df["pricing_category"]).str.lower().where(lambda s: s.ne(""),
-                                                                    _text(df["origin"]).str.lower())
+    keep = _reject(ledger, df, reasons, "statuses", "status update")
+    category_raw = _text(df["pricing_category"]).str.lower()
+    category_raw = category_raw.where(category_raw.ne(""), _text(df["origin"]).str.lower())
     st = pd.DataFrame({
-        "id": ids, "status": status, "rank": status.map(_STATUS_RANK), "ts": times, "seconds": seconds,
-        "line": df["line"], "not_sent": status.ne("sent"),
+        "id": ids, "status": status, "rank": status.map(_STATUS_RANK), "seconds": seconds, "line": df["line"],
         "counterpart": phones["e164"].where(~group), "group": group,
         "group_id": recipient.where(group & recipient.ne("")),
         "conversation_id": _text(df["conversation_id"]).replace("", None),
         "expiration": _seconds(df["expiration"]),
-        "category": raw_category.map(_CATEGORY).where(raw_category.ne(""), None),
-        "category_raw": raw_category.replace("", None),
+        "category": category_raw.map(_CATEGORY),
+        "category_raw": category_raw.replace("", None),
         "pricing_model": _text(df["pricing_model"]).str.upper().replace("", None),
         "pricing_type": _text(df["pricing_type"]).str.lower().replace("", None),
         "error": df["error"], "business": df["business"],
-    })[keep]
+    })[keep].reset_index(drop=True)
     merged = _merge_statuses(st)
     ledger.note(f"{len(st)} status updates merged into {len(merged)} messages")
     _note_failures(merged, ledger)
     _note_unknown_categories(st, ledger)
     template = _is_template(merged)
     return pd.DataFrame({
-        "message_id": merged.index, "timestamp": merged["ts"].to_numpy(), "direction": "outbound",
-        "channel": "whatsapp", "business_account": _business(merged["business"], ctx).to_numpy(),
-        "counterpart": merged["counterpart"].to_numpy(),
-        "conversation_id": merged["group_id"].fillna(merged["conversation_id"]).to_numpy(),
+        "message_id": merged["id"], "timestamp": _utc(merged["seconds"]), "direction": "outbound",
+        "channel": "whatsapp", "business_account": _business(merged["business"], ctx),
+        "counterpart": merged["counterpart"],
+        "conversation_id": merged["group_id"].fillna(merged["conversation_id"]),
         "conversation_type": np.where(merged["group"].fillna(False).astype(bool), "group", "individual"),
-        "category": merged["category"].fillna("unknown").to_numpy(),
-        "is_template": template.to_numpy(), "kind": np.where(template.fillna(False), "template", "other"),
-        "status": merged["status"].to_numpy(), "source": _sources(name, merged["line"]).to_numpy(),
+        "category": merged["category"].fillna("unknown"), "is_template": template,
+        "kind": np.where(template.fillna(False), "template", "other"),
+        "status": merged["status"], "source": _sources(name, merged["line"]), "line": merged["line"],
     })
 
 
 def _merge_statuses(st: pd.DataFrame) -> pd.DataFrame:
-    """One row per message id: sent time and its line, the furthest status, the first non-empty details."""
-    by_time = st.sort_values(["id", "ts", "line"], kind="stable")
-    details = by_time.groupby("id", sort=True)[
-        ["counterpart", "group", "group_id", "conversation_id", "expiration", "category", "pricing_model",
-         "pricing_type", "business"]].first()
-    sent = st.sort_values(["id", "not_sent", "ts", "line"], kind="stable").drop_duplicates("id").set_index("id")
-    latest = st.sort_values(["id", "rank", "ts", "line"], kind="stable").drop_duplicates("id", keep="last")
-    latest = latest.set_index("id")
-    out = details.join(sent[["ts", "seconds", "line"]]).join(latest[["status", "error"]])
-    return out.sort_index()
+    """One row per message id: sent time and its line, the furthest status, the first non-empty details.
+
+    Done on integer id codes with three lexsorts, so a million updates merge in well under a second.
+    """
+    codes, ids = pd.factorize(st["id"])
+    seconds = st["seconds"].to_numpy()
+    line = st["line"].to_numpy()
+    not_sent = st["status"].ne("sent").to_numpy()
+    rank = st["rank"].to_numpy()
+    by_time = np.lexsort((line, seconds, codes))
+    sent_first = np.lexsort((line, seconds, not_sent, codes))
+    furthest = np.lexsort((line, seconds, rank, codes))
+
+    def first_of_group(order: np.ndarray) -> np.ndarray:
+        c = codes[order]
+        return order[np.r_[True, c[1:] != c[:-1]]] if len(order) else order
+
+    def last_of_group(order: np.ndarray) -> np.ndarray:
+        c = codes[order]
+        return order[np.r_[c[1:] != c[:-1], True]] if len(order) else order
+
+    sent_rows = first_of_group(sent_first)
+    latest_rows = last_of_group(furthest)
+    out = pd.DataFrame({"id": np.asarray(ids, dtype=object)})
+    # lexsort groups come out in code order, which is the order of `ids`.
+    out["seconds"] = seconds[sent_rows]
+    out["line"] = line[sent_rows]
+    out["status"] = st["status"].to_numpy()[latest_rows]
+    out["error"] = st["error"].to_numpy()[latest_rows]
+    for col in ("counterpart", "group", "group_id", "conversation_id", "expiration", "category",
+                "pricing_model", "pricing_type", "business"):
+        values = st[col]
+        present = values.notna().to_numpy()
+        rows = first_of_group(by_time[present[by_time]])
+        filled = pd.Series(None if values.dtype == object else np.nan, index=out.index, dtype=values.dtype)
+        filled.iloc[codes[rows]] = values.to_numpy()[rows]
+        out[col] = filled
+    return out
 
 
 def _is_template(m: pd.DataFrame) -> pd.Series:
@@ -525,7 +635,7 @@ def _preference_frames(df: pd.DataFrame, ctx: IngestContext, ledger: Ledger,
         return pd.DataFrame(columns=OPTOUTS.names), pd.DataFrame(columns=CONSENT_EVENTS.names)
     value = _text(df["value"]).str.lower()
     category = _text(df["category"])
-    times, _ = _epoch(df["ts"])
+    times = _utc(_seconds(df["ts"]))
     phones = _phones(df["wa_id"], ctx)
     reasons = _first_reason(df.index, [
         (category.ne("marketing_messages") | ~value.isin(["stop", "resume"]),
@@ -533,7 +643,7 @@ def _preference_frames(df: pd.DataFrame, ctx: IngestContext, ledger: Ledger,
         (times.isna(), "has no readable timestamp (Unix seconds)"),
         (phones["error"].notna(), phones["error"].fillna("")),
     ])
-    keep = _reject(ledger, df, reasons, "user preference")
+    keep = _reject(ledger, df, reasons, "user_preferences", "user preference")
     stop = keep & value.eq("stop")
     resume = keep & value.eq("resume")
     optouts = pd.DataFrame({
