@@ -24,7 +24,9 @@ _RANK = {"none": 0, "withdrawn": 1, "unproven": 2, "granted": 3}
 
 def key(values: pd.Series) -> pd.Series:
     """Lower-case trimmed text with missing as "": the form purposes, channels and contacts are matched in."""
-    return values.astype("object").where(values.notna(), "").astype(str).str.strip().str.casefold()
+    text = values.astype("object").where(values.notna(), "").astype(str).str.strip().str.casefold()
+    # Object dtype, so join keys built from it always match the other side's dtype.
+    return text.astype(object)
 
 
 def _wanted_channels(rows: pd.DataFrame, channel: str) -> pd.Series:

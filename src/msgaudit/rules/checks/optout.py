@@ -40,18 +40,27 @@ def _phrase_found(matcher: OptoutMatcher, bodies: pd.Series) -> pd.Series:
     return normalise(bodies).str.extract(rf"(?:^| )({alternation})(?: |$)", expand=False)
 
 
-def optout_events(ctx: CheckContext, sources: list[str], matcher: OptoutMatcher | None) -> pd.DataFrame:
+def _text_flags(ctx: CheckContext, matcher: OptoutMatcher | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Inbound messages and their keyword / resume / phrase flags, normalising each body once."""
+    inbound = _inbound(ctx)
+    if matcher is None or inbound.empty:
+        flags = pd.DataFrame({"keyword": None, "is_keyword": False, "is_resume": False, "looks_like_optout": False},
+                             index=inbound.index)
+        return inbound, flags
+    return inbound, matcher.match(inbound["body"])
+
+
+def optout_events(ctx: CheckContext, sources: list[str], matcher: OptoutMatcher | None,
+                  inbound: pd.DataFrame, flags: pd.DataFrame) -> pd.DataFrame:
     """Every opt-out of the chosen sources: who (`_contact`), when (`_t`), kind, source, text."""
     frames = []
-    inbound = _inbound(ctx)
     if matcher is not None and len(inbound):
-        is_key = matcher.is_keyword(inbound["body"])
         if "keyword" in sources:
-            hit = inbound[is_key.to_numpy()]
+            hit = inbound[flags["is_keyword"].to_numpy(dtype=bool)]
             frames.append(pd.DataFrame({"_contact": hit["contact"], "_t": hit["timestamp"], "kind": "keyword",
-                                        "source": hit["source"], "text": matcher.keyword(hit["body"]).astype(object)}))
+                                        "source": hit["source"], "text": flags.loc[hit.index, "keyword"].astype(object)}))
         if "looks-like" in sources and matcher.phrases:
-            hit = inbound[(matcher.looks_like_optout(inbound["body"]) & ~is_key).to_numpy()]
+            hit = inbound[(flags["looks_like_optout"] & ~flags["is_keyword"]).to_numpy(dtype=bool)]
             frames.append(pd.DataFrame({"_contact": hit["contact"], "_t": hit["timestamp"], "kind": "looks-like",
                                         "source": hit["source"], "text": _phrase_found(matcher, hit["body"]).astype(object)}))
     listed = [s for s in sources if s in _LISTED]
@@ -125,7 +134,8 @@ def optout_honoured(ctx: CheckContext, rows: pd.DataFrame, p: OptoutParams) -> p
     """
     needs_text = bool({"keyword", "looks-like"} & set(p.sources)) or "resume" in p.ended_by
     matcher = ctx.reference.optout_matcher(p.languages) if needs_text else None
-    events = optout_events(ctx, list(p.sources), matcher)
+    inbound, flags = _text_flags(ctx, matcher)
+    events = optout_events(ctx, list(p.sources), matcher, inbound, flags)
     if events.empty:
         return rows.iloc[:0, :0]
     events["_first"] = _first_outbound(ctx, events)
@@ -134,8 +144,7 @@ def optout_honoured(ctx: CheckContext, rows: pd.DataFrame, p: OptoutParams) -> p
     in_force = met["_at"].notna()
     ended = pd.Series(False, index=rows.index)
     if "resume" in p.ended_by and matcher is not None:
-        inbound = _inbound(ctx)
-        res = inbound[matcher.is_resume(inbound["body"]).to_numpy()]
+        res = inbound[flags["is_resume"].to_numpy(dtype=bool)]
         right = pd.DataFrame({"_contact": res["contact"].astype(object), "_t": pd.to_datetime(res["timestamp"], utc=True)})
         right = right.assign(_resume=right["_t"]).sort_values("_t", kind="stable")
         ended |= _latest_before(rows, right)["_resume"] > met["_at"]

@@ -1,0 +1,62 @@
+"""The customer service window: free-form messages only within hours of the person's last message."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from pydantic import Field
+
+from msgaudit.rules.checks import Params, check
+from msgaudit.rules.checks.consent import key
+from msgaudit.rules.context import CheckContext
+
+
+class WindowParams(Params):
+    hours: float = Field(24, gt=0, description="Length of the window opened by each inbound message")
+    free_form_only: bool = Field(True, description="Judge only messages known not to be templates (is_template false)")
+
+
+@check("service_window", WindowParams, applies_to=("messages", "deliveries"))
+def service_window(ctx: CheckContext, rows: pd.DataFrame, p: WindowParams) -> pd.DataFrame:
+    """Flag outbound messages sent outside the window opened by the person's last inbound message.
+
+    The window for a message to person P at time T is opened by P's latest
+    inbound message on the same channel at or before T (matched by contact key;
+    system lines excluded) and lasts `hours`: a message exactly `hours` after
+    it is still inside, and an inbound in the same second as the message opens
+    the window for it. A person who never wrote has no window. The window is per
+    person and channel, not per business number.
+
+    Parameters:
+      hours: window length (default 24, WhatsApp's customer service window).
+      free_form_only: judge only rows whose is_template is false (default
+        true); rows where it is unknown (null) are not judged, because a
+        template may be sent at any time.
+
+    Evidence: last_inbound_at (absent if the person never wrote),
+    hours_since (hours from it to the message, two decimals).
+    """
+    judged = rows[rows["is_template"].eq(False).fillna(False).astype(bool)] if p.free_form_only else rows
+    if judged.empty:
+        return rows.iloc[:0, :0]
+    m = ctx.tables.messages
+    inbound = m[m["direction"].eq("inbound") & ~m["kind"].eq("system").fillna(False) & m["contact"].notna()]
+    right = pd.DataFrame({"_contact": inbound["contact"].astype(object), "_chan": key(inbound["channel"]).astype(object),
+                          "_t": pd.to_datetime(inbound["timestamp"], utc=True)})
+    right = right.assign(_last=right["_t"]).sort_values("_t", kind="stable")
+    left = pd.DataFrame({"_row": np.arange(len(judged)), "_contact": judged["contact"].astype(object).fillna("").to_numpy(),
+                         "_chan": key(judged["channel"]).astype(object).to_numpy(),
+                         "_t": pd.to_datetime(judged["timestamp"], utc=True).to_numpy()})
+    left["_t"] = pd.to_datetime(left["_t"], utc=True)
+    # pandas infers its string dtype for new frames; the join needs one dtype on both sides.
+    for frame in (left, right):
+        frame[["_contact", "_chan"]] = frame[["_contact", "_chan"]].astype(object)
+    left = left.sort_values(["_t", "_row"], kind="stable")
+    joined = pd.merge_asof(left, right, on="_t", by=["_contact", "_chan"], direction="backward", allow_exact_matches=True)
+    joined = joined.set_index("_row").reindex(np.arange(len(judged))).set_axis(judged.index)
+    since = (pd.to_datetime(judged["timestamp"], utc=True) - joined["_last"]).dt.total_seconds() / 3600
+    bad = joined["_last"].isna() | (since > p.hours)
+    return pd.DataFrame({
+        "ev_last_inbound_at": joined.loc[bad, "_last"],
+        "ev_hours_since": since[bad].round(2),
+    }, index=judged.index[bad])
