@@ -26,6 +26,7 @@ from msgaudit.ingest.decoding import decode
 _BEGIN = re.compile(r"^\s*BEGIN\s*:\s*VCARD\s*$", re.IGNORECASE)
 _END = re.compile(r"^\s*END\s*:\s*VCARD\s*$", re.IGNORECASE)
 _APPLE_LABEL = re.compile(r"^_\$!<(.*)>!\$_$")
+_QP = re.compile(r";(?:ENCODING=)?QUOTED-PRINTABLE\b", re.IGNORECASE)
 # A TEL line up to its value: group, name and parameters (quoted parameter values may hold ':' or ',').
 _TEL_HEAD = re.compile(r'^((?:[A-Za-z0-9-]+\.)?TEL(?:;(?:[^":]|"[^"]*")*)?:)(.*)$', re.IGNORECASE)
 
@@ -80,11 +81,23 @@ def _split_cards(text: str) -> tuple[list[tuple[int, str]], list[int], int]:
         else:
             body.append(_protect_tel(line))
             if _END.match(line):
-                cards.append((start, "\r\n".join(body) + "\r\n"))
+                cards.append((start, "\r\n".join(_join_soft_breaks(body)) + "\r\n"))
                 start, body = None, []
     if start is not None:
         unclosed.append(start)
     return cards, unclosed, stray
+
+
+def _join_soft_breaks(lines: list[str]) -> list[str]:
+    """Join vCard 2.1 quoted-printable soft line breaks (a value line ending in '='), which old Android
+    writes for long names and notes and vobject does not understand."""
+    out: list[str] = []
+    for line in lines:
+        if out and _QP.search(out[-1].split(":", 1)[0]) and out[-1].endswith("="):
+            out[-1] = out[-1][:-1] + line.lstrip()
+        else:
+            out.append(line)
+    return out
 
 
 def _protect_tel(line: str) -> str:
