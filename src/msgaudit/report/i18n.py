@@ -1,0 +1,84 @@
+"""The reader's language: translated words, dates and numbers.
+
+The English text in the code and templates is the message id; Italian lives in
+`locales/it/LC_MESSAGES/msgaudit.po`, read at run time with Babel (no compile
+step, so the .po file in the repository is what ships). A `Lang` remembers
+every id it could not translate, so a test can demand that none are missing.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+from datetime import date, datetime, timezone
+from functools import cache
+from importlib import resources
+
+from babel import Locale
+from babel.dates import format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+
+LANGUAGES = ("en", "it")
+DOMAIN = "msgaudit"
+
+
+@cache
+def _catalog(lang: str) -> gettext.NullTranslations:
+    if lang == "en":
+        return gettext.NullTranslations()
+    po = resources.files("msgaudit.report").joinpath("locales", lang, "LC_MESSAGES", f"{DOMAIN}.po")
+    with po.open("rb") as fh:
+        catalog = read_po(fh, locale=lang, domain=DOMAIN)
+    buf = io.BytesIO()
+    write_mo(buf, catalog)
+    buf.seek(0)
+    return gettext.GNUTranslations(buf)
+
+
+class Lang:
+    """Translations and locale formats for one report."""
+
+    def __init__(self, lang: str) -> None:
+        if lang not in LANGUAGES:
+            raise ValueError(f"unsupported report language {lang!r}; use one of: {', '.join(LANGUAGES)}")
+        self.code = lang
+        self.locale = Locale.parse(lang)
+        self._t = _catalog(lang)
+        self.missing: set[str] = set()
+
+    def gettext(self, message: str) -> str:
+        out = self._t.gettext(message)
+        if self.code != "en" and out == message:
+            self.missing.add(message)
+        return out
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        out = self._t.ngettext(singular, plural, n)
+        if self.code != "en" and out in (singular, plural):
+            self.missing.add(singular)
+        return out
+
+    def date(self, value: date | datetime | None, fmt: str = "long") -> str:
+        if value is None:
+            return self.gettext("unknown")
+        if isinstance(value, datetime):
+            value = value.date()
+        return format_date(value, format=fmt, locale=self.locale)
+
+    def timestamp(self, value: datetime | None) -> str:
+        """Evidence times in UTC, ISO-like so they read the same in every language and sort as text."""
+        if value is None:
+            return ""
+        if value.tzinfo is not None:
+            value = value.astimezone(timezone.utc)
+        return value.strftime("%Y-%m-%d %H:%M:%S") + " UTC"
+
+    def number(self, value: int | float) -> str:
+        return format_decimal(value, locale=self.locale)
+
+    def weekdays(self) -> list[str]:
+        """Monday first, abbreviated, in the reader's language."""
+        names = self.locale.days["format"]["abbreviated"]
+        return [names[i] for i in range(7)]

@@ -1,0 +1,109 @@
+"""findings.json and findings.csv: both from one `as_records()`, so they never disagree.
+
+JSON follows the DESIGN.md contract (top-level keys in the documented order)
+and is byte-identical for identical input. CSV is safe to open in a
+spreadsheet: a cell that would start a formula is prefixed with a quote.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date, datetime
+from typing import Any
+
+from msgaudit.findings import AuditResult, Finding, sort_key
+from msgaudit.masking import mask_name, show_contact
+
+CSV_COLUMNS = (
+    "rule_id", "severity", "title", "contact", "contact_name", "message_id", "system", "timestamp",
+    "source", "waived", "message", "evidence", "law", "remediation", "fingerprint",
+)
+# Spreadsheets start a formula on these; tab and CR are in OWASP's list because some strip them first.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _plain(value: Any) -> Any:
+    """Evidence as JSON can hold it: dates in ISO 8601, mappings with sorted keys."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _plain(value[k]) for k in sorted(value, key=str)}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [_plain(v) for v in value]
+        return sorted(items, key=str) if isinstance(value, set | frozenset) else items
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+def _record(f: Finding, mask: bool) -> dict[str, Any]:
+    name = f.contact_name or ""
+    return {
+        "rule_id": f.rule_id,
+        "severity": f.severity,
+        "title": f.title,
+        "message": f.message,
+        "contact": show_contact(f.contact, mask) or None,
+        "contact_name": (mask_name(name) if mask else name) or None,
+        "message_id": f.message_id,
+        "system": f.system,
+        "timestamp": f.timestamp.isoformat() if f.timestamp else None,
+        "source": f.source,
+        "evidence": _plain(f.evidence),
+        "law": [ref.model_dump() for ref in f.law],
+        "remediation": f.remediation,
+        "waived": f.waived,
+        "waiver": f.waiver.model_dump(mode="json") if f.waiver else None,
+        "fingerprint": f.fingerprint,
+    }
+
+
+def as_records(result: AuditResult, mask: bool = True) -> list[dict[str, Any]]:
+    """One flat record per finding, in the report's order: most severe first, then rule, time, contact."""
+    return [_record(f, mask) for f in sorted(result.findings, key=sort_key)]
+
+
+def findings_json(result: AuditResult, mask: bool = True) -> str:
+    doc = {
+        "tool": dict(sorted(result.tool.items())),
+        "as_of": result.as_of.isoformat(),
+        "inputs": [
+            {"path": i.path, "sha256": i.sha256, "format": i.format, "encoding": i.encoding,
+             "rows_read": i.rows_read, "rows_accepted": i.rows_accepted, "rows_rejected": i.rows_rejected,
+             "first_timestamp": i.first_timestamp.isoformat() if i.first_timestamp else None,
+             "last_timestamp": i.last_timestamp.isoformat() if i.last_timestamp else None}
+            for i in result.inputs
+        ],
+        "rules": [_plain(r.model_dump(mode="json")) for r in sorted(result.rules, key=lambda r: r.id)],
+        "findings": as_records(result, mask),
+        "summary": _plain(result.summary.model_dump(mode="json")),
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+def neutralise(cell: str) -> str:
+    """A cell a spreadsheet would run as a formula is kept as text: `=1+1` → `'=1+1`."""
+    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True) if value else ""
+    if isinstance(value, list):
+        return "; ".join(item["ref"] if isinstance(item, dict) and "ref" in item else str(item) for item in value)
+    return str(value)
+
+
+def findings_csv(result: AuditResult, mask: bool = True) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for rec in as_records(result, mask):
+        writer.writerow([neutralise(_cell(rec[col])) for col in CSV_COLUMNS])
+    return buf.getvalue()

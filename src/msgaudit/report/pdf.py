@@ -1,0 +1,51 @@
+"""The PDF report: weasyprint over the same HTML, with a URL fetcher that reaches nothing outside the package.
+
+weasyprint is imported here only, so importing msgaudit (and `--help`) stays fast.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+
+class RefusedURL(Exception):
+    """The report tried to load something from outside the package."""
+
+
+class PackageOnlyFetcher(URLFetcher):
+    """Serves `data:` URLs and files in the report's static folder; refuses and records everything else.
+
+    `fail_on_errors` makes a refusal stop the render instead of becoming a
+    warning and a missing image, so a hostile input cannot go unnoticed.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(fail_on_errors=True)
+        self.static = Path(str(resources.files("msgaudit.report").joinpath("static"))).resolve()
+        self.requested: list[str] = []
+        self.refused: list[str] = []
+
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
+        self.requested.append(url)
+        if url.startswith("data:"):
+            return super().fetch(url, headers)
+        if url.startswith("file:"):
+            from urllib.request import url2pathname
+
+            path = Path(url2pathname(url.split("?")[0].removeprefix("file:"))).resolve()
+            if path.is_relative_to(self.static) and path.is_file():
+                return URLFetcherResponse(url, path.read_bytes())
+        self.refused.append(url)
+        raise RefusedURL(f"the report may not load {url!r}: only data: URLs and files of the report package")
+
+
+def render_pdf(html: str, fetcher: PackageOnlyFetcher | None = None) -> bytes:
+    fetcher = fetcher or PackageOnlyFetcher()
+    static = Path(str(resources.files("msgaudit.report").joinpath("static")))
+    document = HTML(string=html, base_url=static.as_uri() + "/", url_fetcher=fetcher)
+    # A fixed identifier keeps two renders of the same report byte-identical.
+    return document.write_pdf(pdf_identifier=b"msgaudit-report", uncompressed_pdf=False)
