@@ -273,12 +273,19 @@ class FrequencyCapParams(Params):
 
 
 def _calendar_zone(rows: pd.DataFrame, ctx: CheckContext) -> pd.Series:
-    """One zone per delivery for counting calendar days: declared, else the number's only zone, else the organisation's."""
-    fallback = ctx.organisation.timezone if ctx.organisation is not None else "UTC"
+    """One zone per delivery for counting calendar days.
+
+    The declared zone; else the number's zone, and when it has several, the
+    organisation's zone if it is one of them, else the first by name; else the
+    organisation's zone (UTC without an inventory).
+    """
+    home = ctx.organisation.timezone if ctx.organisation is not None else "UTC"
     declared = rows["contact_time_zone"].where(_usable(rows["contact_time_zone"]))
-    number = rows["contact_zones"].where(~rows["contact_zones"].fillna("").str.contains("|", regex=False))
+    zones = rows["contact_zones"].fillna("")
+    has_home = ("|" + zones + "|").str.contains(f"|{home}|", regex=False)
+    number = zones.str.split("|").str[0].where(~has_home, home)
     number = number.where(_usable(number))
-    return declared.fillna(number).fillna(fallback).astype(str)
+    return declared.fillna(number).fillna(home).astype(str)
 
 
 @check("frequency_cap", FrequencyCapParams, applies_to=("deliveries",))
@@ -292,7 +299,8 @@ def frequency_cap(ctx: CheckContext, rows: pd.DataFrame, p: FrequencyCapParams) 
     - `calendar` (default false): false counts a rolling window, the
       deliveries in (T − days × 24 h, T] for a delivery at T; true counts
       the recipient's local calendar days D−days+1 … D (zone: declared, else
-      the number's zone when it has only one, else the organisation's zone).
+      the number's zone, preferring the organisation's zone when the number
+      has several, else the organisation's zone).
 
     Only the rows the rule's `where` selects are counted (so a marketing cap
     counts marketing only). Deliveries at the same instant are ordered by
