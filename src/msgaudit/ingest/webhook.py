@@ -367,7 +367,7 @@ def _read_json(text: str, path: str, records: _Records) -> None:
     try:
         doc = decoder.decode(text)
     except json.JSONDecodeError as exc:
-        if exc.msg == "Extra data" and "\n" in text[: exc.pos].rstrip():
+        if exc.msg == "Extra data" and exc.colno == 1:
             _read_jsonl(text.encode("utf-8"), path, records)  # JSON Lines saved with a .json name
             return
         truncated = not text[exc.pos:].strip()
@@ -444,15 +444,20 @@ def _utc(seconds: pd.Series) -> pd.Series:
     return pd.to_datetime(seconds, unit="s", utc=True).dt.as_unit("ns")
 
 
-def _phones(raw: pd.Series, ctx: IngestContext) -> pd.DataFrame:
-    """WhatsApp ids are international numbers without '+': add it before parsing, never guess a region."""
+def _phones(raw: pd.Series, ctx: IngestContext, field: str) -> pd.DataFrame:
+    """E.164 per row, and `error` naming the field and the value as written when there is none.
+
+    WhatsApp ids are international numbers without '+': it is added before parsing, so no region is guessed.
+    """
     text = _text(raw)
     codes, uniques = pd.factorize(text)
     keys = pd.Series(uniques, dtype=object)
     keys = keys.where(~keys.str.fullmatch(r"\d+"), "+" + keys)
-    parsed = normalise(keys, ctx.default_region)[["e164", "error"]]
-    out = parsed.iloc[codes].reset_index(drop=True)
-    out.index = raw.index
+    parsed = normalise(keys, ctx.default_region)[["e164", "error"]].reset_index(drop=True)
+    parsed["error"] = ("has " + field + " '" + pd.Series(uniques, dtype=object) + "', not a usable phone number"
+                       ).where(parsed["error"].notna())
+    out = parsed.iloc[codes].set_axis(raw.index)
+    out["error"] = out["error"].mask(text.eq(""), f"has no {field}")
     return out
 
 
@@ -484,11 +489,11 @@ def _inbound_frame(df: pd.DataFrame, ctx: IngestContext, ledger: Ledger, name: s
         return pd.DataFrame(columns=[*MESSAGES.names, "line"])
     ids = _text(df["id"])
     times = _utc(_seconds(df["ts"]))
-    phones = _phones(df["from"], ctx)
+    phones = _phones(df["from"], ctx, "from")
     reasons = _first_reason(df.index, [
         (ids.eq(""), "has no id"),
         (times.isna(), "has no readable timestamp (Unix seconds)"),
-        (phones["error"].notna(), phones["error"].fillna("")),
+        (phones["error"].notna(), phones["error"]),
     ])
     keep = _reject(ledger, df, reasons, "messages", "inbound message")
     kept = pd.DataFrame({
@@ -511,8 +516,7 @@ def _inbound_frame(df: pd.DataFrame, ctx: IngestContext, ledger: Ledger, name: s
 
 
 def _business(raw: pd.Series, ctx: IngestContext) -> pd.Series:
-    parsed = _phones(raw, ctx)
-    return parsed["e164"].where(parsed["error"].isna())
+    return _phones(raw, ctx, "display_phone_number")["e164"]
 
 
 def _outbound_frame(df: pd.DataFrame, ctx: IngestContext, ledger: Ledger, name: str) -> pd.DataFrame:
@@ -523,13 +527,13 @@ def _outbound_frame(df: pd.DataFrame, ctx: IngestContext, ledger: Ledger, name: 
     seconds = _seconds(df["ts"])
     group = _text(df["recipient_type"]).str.lower().eq("group")
     recipient = _text(df["recipient"])
-    phones = _phones(recipient.where(~group, ""), ctx)
+    phones = _phones(recipient.where(~group, ""), ctx, "recipient_id")
     reasons = _first_reason(df.index, [
         (ids.eq(""), "has no id"),
         (~status.isin(list(_STATUS_RANK)), "has unknown status '" + status + "'"),
         (seconds.isna(), "has no readable timestamp (Unix seconds)"),
         (group & recipient.eq(""), "has no group recipient_id"),
-        (~group & phones["error"].notna(), phones["error"].fillna("")),
+        (~group & phones["error"].notna(), phones["error"]),
     ])
     keep = _reject(ledger, df, reasons, "statuses", "status update")
     category_raw = _text(df["pricing_category"]).str.lower()
@@ -636,12 +640,12 @@ def _preference_frames(df: pd.DataFrame, ctx: IngestContext, ledger: Ledger,
     value = _text(df["value"]).str.lower()
     category = _text(df["category"])
     times = _utc(_seconds(df["ts"]))
-    phones = _phones(df["wa_id"], ctx)
+    phones = _phones(df["wa_id"], ctx, "wa_id")
     reasons = _first_reason(df.index, [
         (category.ne("marketing_messages") | ~value.isin(["stop", "resume"]),
          "is not a marketing stop/resume (category '" + category + "', value '" + value + "')"),
         (times.isna(), "has no readable timestamp (Unix seconds)"),
-        (phones["error"].notna(), phones["error"].fillna("")),
+        (phones["error"].notna(), phones["error"]),
     ])
     keep = _reject(ledger, df, reasons, "user_preferences", "user preference")
     stop = keep & value.eq("stop")
