@@ -206,7 +206,19 @@ def test_header_aliases(header: str, field: str) -> None:
 
 def test_mapping_applies_before_aliases() -> None:
     cols = resolve(["Telefono", "Cellulare"], CONTACT_ALIASES, {"Telefono": "ignore"}, multi=frozenset({"phone"}))
+    assert cols == {"ignore": ["Telefono"], "phone": ["Cellulare"]}
+
+
+def test_mapping_fields_of_other_tables_are_passed_over() -> None:
+    """One --mapping serves every input: a ledger's field does not break a contact table."""
+    cols = resolve(["Finalità", "Cellulare"], CONTACT_ALIASES, {"Finalità": "purpose"}, multi=frozenset({"phone"}))
     assert cols == {"phone": ["Cellulare"]}
+
+
+def test_an_ignored_consent_column_is_not_a_mark() -> None:
+    columns = ["Consenso", "Consenso vecchio modulo"]
+    cols = resolve(columns, CONTACT_ALIASES, {"Consenso vecchio modulo": "ignore"})
+    assert [m.column for m in find_marks(columns, cols)] == ["Consenso"]
 
 
 def test_unknown_mapping_field_is_a_config_error() -> None:

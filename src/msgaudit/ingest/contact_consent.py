@@ -42,7 +42,6 @@ from msgaudit.tables import CONSENT_EVENTS, conform, empty
 
 DEFAULT_PURPOSE = "membership"
 DEFAULT_CHANNEL = "any"
-CONSENT_TARGETS = ("consent", "consent_date")
 
 _PREFIX = "|".join(CONSENT_HEADER_PREFIXES)
 _DATE = "|".join(DATE_WORDS)
@@ -65,7 +64,7 @@ def find_marks(columns: list[str], cols: dict[str, list[str]]) -> list[Mark]:
     dates: dict[str, str] = {"": cols["consent_date"][0]} if cols.get("consent_date") else {}
     marks: list[tuple[str, str, str | None, str | None]] = []  # column, rest of key, mapped purpose, mapped channel
     for target, found in cols.items():
-        if target.split(":", 1)[0] == "consent" and target != "consent_date":
+        if target.split(":", 1)[0] == "consent":
             parts = target.split(":")
             for c in found:
                 marks.append((c, "", parts[1] if len(parts) > 1 else None, parts[2] if len(parts) > 2 else None))

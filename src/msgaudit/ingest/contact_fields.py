@@ -68,6 +68,12 @@ OPTOUT_ALIASES: Aliases = {
     "origin": ("source", "fonte", "origine", "origin", "canale"),
 }
 
+# Mapping fields of a contact table beyond its aliases: a mobile number, a consent mark
+# (`consent`, `consent:PURPOSE`, `consent:PURPOSE:CHANNEL`) and the date of every mark.
+CONTACT_EXTRA_TARGETS = ("mobile", "consent", "consent_date")
+KNOWN_TARGETS = tuple(dict.fromkeys([*CONTACT_ALIASES, *CONTACT_EXTRA_TARGETS, *CONSENT_ALIASES, *OPTOUT_ALIASES,
+                                     "ignore"]))
+
 # Header words that mark an opt-out list (substrings of the folded header).
 OPTOUT_HEADER_MARKS = ("optout", "donotcontact", "dnc", "blacklist", "noncontattare", "opposizion", "bloccat")
 OPTOUT_FILE_MARKS = ("optout", "opt-out", "opt_out", "dnc", "blacklist", "opposizioni", "donotcontact",
@@ -163,6 +169,9 @@ def resolve(columns: list[str], aliases: Aliases, mapping: dict[str, str], *,
     """Field → the file's columns for it: the user's mapping first, then aliases.
 
     Fields in `multi` collect every matching column in file order; the others take the first.
+    One mapping serves every input of an audit, so a field another table uses is passed over
+    here, and only a field no table knows is an error. Columns mapped to `ignore` are listed
+    under "ignore", so nothing else claims them.
     """
     by_key: dict[str, list[str]] = {}
     for c in columns:
@@ -172,13 +181,14 @@ def resolve(columns: list[str], aliases: Aliases, mapping: dict[str, str], *,
     for header, target in mapping.items():
         field = str(target).strip()
         base = field.split(":", 1)[0]
+        if base not in KNOWN_TARGETS:
+            raise ConfigError("--mapping", None,
+                              f"{header!r}: unknown field {field!r}; use one of: {', '.join(KNOWN_TARGETS)}")
         if base not in aliases and base not in extra_targets and field != "ignore":
-            allowed = ", ".join([*aliases, *extra_targets, "ignore"])
-            raise ConfigError("--mapping", None, f"{header!r}: unknown field {field!r}; use one of: {allowed}")
+            continue
         for col in by_key.get(header_key(str(header)), []):
             taken.add(col)
-            if field != "ignore":
-                out.setdefault(field, []).append(col)
+            out.setdefault(field, []).append(col)
     for field, keys in aliases.items():
         if field in out and field not in multi:
             continue

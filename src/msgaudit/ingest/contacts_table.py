@@ -15,10 +15,10 @@ import pandas as pd
 from msgaudit.errors import InputError
 from msgaudit.ingest.base import IngestContext, Ingested, Ledger, Source
 from msgaudit.ingest.contact_build import People, build_contacts, phone_frame
-from msgaudit.ingest.contact_consent import CONSENT_TARGETS, consent_events
+from msgaudit.ingest.contact_consent import consent_events
 from msgaudit.ingest.contact_fields import (
-    CONTACT_ALIASES, cells, head_has, join_words, none_if_empty, relationship, resolve, split_multi, join_tags,
-    yes_no,
+    CONTACT_ALIASES, CONTACT_EXTRA_TARGETS, cells, head_has, join_tags, join_words, none_if_empty, relationship,
+    resolve, split_multi, yes_no,
 )
 from msgaudit.ingest.contact_io import Sheet, head_columns, is_xlsx, read_sheet
 
@@ -47,7 +47,7 @@ class ContactsTableAdapter:
             ledger.reject(line, reason)
         frame = sheet.frame.set_axis(sheet.lines.index)
         cols = resolve(list(frame.columns), CONTACT_ALIASES, ctx.mapping, multi=frozenset({"phone"}),
-                       extra_targets=(*CONSENT_TARGETS, "mobile"))
+                       extra_targets=CONTACT_EXTRA_TARGETS)
         if not any(f in cols for f in (*_REACH_FIELDS, "mobile")):
             raise InputError(source.name, f"no phone or e-mail column among {list(frame.columns)}",
                              "rename the column (e.g. Cellulare, Telefono, Email) or give --mapping")
