@@ -157,6 +157,7 @@ def optout_honoured(ctx: CheckContext, rows: pd.DataFrame, p: OptoutParams) -> p
     hit = met[bad]
     return pd.DataFrame({
         "optout_kind": hit["kind"],
+        "optout_text": hit["text"],
         "ev_optout_at": hit["_at"],
         "ev_optout_kind": hit["kind"],
         "ev_optout_source": hit["source"],
