@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from importlib import resources
-from importlib.abc import Traversable
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -63,7 +63,7 @@ class _File:
         try:
             return adapter.validate_python(self.data)
         except ValidationError as exc:
-            errors = exc.errors()
+            errors = _root_causes(exc.errors())
             first = errors[0]
             problem = _pydantic_problem(first)
             if len(errors) > 1:
@@ -185,6 +185,13 @@ def _key_path(loc: Loc) -> str:
     for part in loc:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
     return text
+
+
+def _root_causes(errors: list[Any]) -> list[Any]:
+    """Drop the echo of a failed item on its container (an empty tuple after the item failed)."""
+    locs = [tuple(e["loc"]) for e in errors]
+    return [e for e, loc in zip(errors, locs)
+            if not any(other[: len(loc)] == loc and len(other) > len(loc) for other in locs)]
 
 
 def _pydantic_problem(error: Any) -> str:

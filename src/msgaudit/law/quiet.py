@@ -33,7 +33,7 @@ def outside_allowed(local_times: pd.Series, rules: QuietRules) -> pd.Series:
         times = times.dt.tz_localize(None)
     present = times.notna().to_numpy()
     minute = (times.dt.hour * 60 + times.dt.minute).to_numpy(dtype=float, na_value=np.nan)
-    weekday = times.dt.dayofweek.to_numpy(dtype=float, na_value=np.nan)
+    weekday = times.dt.day_of_week.to_numpy(dtype=float, na_value=np.nan)
     day = times.dt.normalize()
 
     allowed = np.zeros(len(times), dtype=bool)
