@@ -40,7 +40,8 @@ def _expand(values: pd.Series, targets: list[str]) -> pd.DataFrame:
     pos = np.arange(len(values))
     wild = values.isin(WILDCARDS).to_numpy()
     plain = pd.DataFrame({"_ev": pos[~wild], "_k": values.to_numpy()[~wild]})
-    plain = plain[plain["_k"].isin(targets)]
+    # An event without a value covers nothing: it must not meet rows that lack the value too.
+    plain = plain[plain["_k"].isin(targets) & plain["_k"].ne("")]
     spread = pd.DataFrame({"_ev": pos[wild]}).merge(pd.DataFrame({"_k": targets}), how="cross")
     return pd.concat([plain, spread], ignore_index=True)
 

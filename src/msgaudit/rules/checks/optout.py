@@ -34,20 +34,30 @@ def _inbound(ctx: CheckContext) -> pd.DataFrame:
     return m[m["direction"].eq("inbound") & ~m["kind"].eq("system") & m["contact"].notna() & m["body"].notna()]
 
 
-def _phrase_found(matcher: OptoutMatcher, bodies: pd.Series) -> pd.Series:
-    """The opt-out-like phrase each body contains (normalised), for evidence instead of the body itself."""
+def _phrase_found(matcher: OptoutMatcher, norm: pd.Series) -> pd.Series:
+    """The opt-out-like phrase each normalised body contains, for evidence instead of the body itself."""
     alternation = "|".join(re.escape(p) for p in sorted(matcher.phrases, key=len, reverse=True))
-    return normalise(bodies).str.extract(rf"(?:^| )({alternation})(?: |$)", expand=False)
+    found = norm.astype("string").str.extract(rf"(?:^| )({alternation})(?: |$)", expand=False)
+    return found.astype(object).where(found.notna(), None)
 
 
 def _text_flags(ctx: CheckContext, matcher: OptoutMatcher | None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Inbound messages and their keyword / resume / phrase flags, normalising each body once."""
+    """Inbound messages with what their text is: keyword (normalised, for evidence), resume, opt-out-like phrase."""
     inbound = _inbound(ctx)
     if matcher is None or inbound.empty:
-        flags = pd.DataFrame({"keyword": None, "is_keyword": False, "is_resume": False, "looks_like_optout": False},
+        flags = pd.DataFrame({"keyword": None, "is_keyword": False, "is_resume": False, "phrase": None},
                              index=inbound.index)
         return inbound, flags
-    return inbound, matcher.match(inbound["body"])
+    bodies = inbound["body"]
+    # Normalised once (the costly step) and tested against the matcher's own keyword sets.
+    norm = normalise(bodies).astype(object)
+    is_key = norm.isin(matcher.optout_keywords).to_numpy(dtype=bool)
+    phrase = _phrase_found(matcher, norm) if matcher.phrases else pd.Series(None, index=bodies.index, dtype=object)
+    return inbound, pd.DataFrame({
+        "keyword": norm.where(is_key, None), "is_keyword": is_key,
+        "is_resume": norm.isin(matcher.resume_keywords).to_numpy(dtype=bool),
+        "phrase": phrase.where(~is_key & phrase.notna(), None),
+    }, index=bodies.index)
 
 
 def optout_events(ctx: CheckContext, sources: list[str], matcher: OptoutMatcher | None,
@@ -59,10 +69,10 @@ def optout_events(ctx: CheckContext, sources: list[str], matcher: OptoutMatcher 
             hit = inbound[flags["is_keyword"].to_numpy(dtype=bool)]
             frames.append(pd.DataFrame({"_contact": hit["contact"], "_t": hit["timestamp"], "kind": "keyword",
                                         "source": hit["source"], "text": flags.loc[hit.index, "keyword"].astype(object)}))
-        if "looks-like" in sources and matcher.phrases:
-            hit = inbound[(flags["looks_like_optout"] & ~flags["is_keyword"]).to_numpy(dtype=bool)]
+        if "looks-like" in sources:
+            hit = inbound[flags["phrase"].notna().to_numpy(dtype=bool)]
             frames.append(pd.DataFrame({"_contact": hit["contact"], "_t": hit["timestamp"], "kind": "looks-like",
-                                        "source": hit["source"], "text": _phrase_found(matcher, hit["body"]).astype(object)}))
+                                        "source": hit["source"], "text": flags.loc[hit.index, "phrase"]}))
     listed = [s for s in sources if s in _LISTED]
     if listed:
         o = ctx.tables.optouts
