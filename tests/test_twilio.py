@@ -80,17 +80,20 @@ def test_unknown_direction_and_unparseable_date_are_rejected_with_their_line() -
             "+15017122661,+393331234567,Ciao,sent,\"Tue, 09 Sep 2025 08:15:02 +0000\",SM1,outbound-api\n"
             "+15017122661,+393331234567,Ciao,sent,\"Tue, 09 Sep 2025 08:15:02 +0000\",SM2,trunking\n"
             "+15017122661,+393331234567,Ciao,sent,ieri sera,SM3,outbound-api\n"
-            "+393331234567,+15017122661,,received,2025-09-09 08:20:00,SM4,inbound\n")
+            "+393331234567,+15017122661,,received,2025-09-09 08:20:00,SM4,inbound\n"
+            "+14155238886,whatsapp:+393331234567,Ciao,sent,2025-09-09T08:25:00+02:00,SM5,outbound-api\n")
     result = _read("inline.csv", text.encode())
     rep = result.report
-    assert (rep.rows_read, rep.rows_accepted, rep.rows_rejected) == (4, 2, 2)
+    assert (rep.rows_read, rep.rows_accepted, rep.rows_rejected) == (5, 3, 2)
     assert [(r.line, r.reason) for r in rep.rejections] == [
         (3, "Direction 'trunking' is not inbound or outbound-*"),
         (4, "SentDate 'ieri sera' is not a date"),
     ]
     messages = result.tables["messages"]
-    assert messages["timestamp"].dt.strftime("%H:%M:%S").tolist() == ["08:15:02", "08:20:00"]  # naive = UTC
-    assert messages["kind"].tolist() == ["text", "other"]
+    # a naive time is UTC; an offset is honoured
+    assert messages["timestamp"].dt.strftime("%H:%M:%S").tolist() == ["06:25:00", "08:15:02", "08:20:00"]
+    assert messages["kind"].tolist() == ["text", "text", "other"]
+    assert messages["channel"].tolist() == ["whatsapp", "sms", "sms"]  # one "whatsapp:" side is enough
 
 
 def test_missing_required_columns_is_one_clear_error() -> None:
