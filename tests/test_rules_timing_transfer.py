@@ -6,15 +6,18 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from msgaudit.inventory import Organisation
 from msgaudit.law import load_reference
 from msgaudit.rules.checks.timing import (
     FrequencyCapParams, QuietHoursParams, TimezoneUnknownParams, describe_allowed, frequency_cap, quiet_hours,
-    timezone_unknown,
+    timezone_unknown, window_counts,
 )
 from msgaudit.rules.checks.transfer import TransferParams, transfer_valid
 from msgaudit.rules.context import CheckContext
@@ -321,3 +324,20 @@ def test_special_rules_need_an_inventory() -> None:
                messages=[_out("a", "2025-01-01T10:00:00Z", "+393331234567")])
     out = art9_recipients(ctx, ctx.tables.deliveries, Art9RecipientsParams())
     assert out["ev_relationship"].tolist() == ["unknown"]
+
+
+def test_local_time_at_midnight_keeps_its_clock() -> None:
+    ctx = _ctx(messages=[_out("midnight", "2025-07-01T04:00:00Z")])
+    out = _flag(ctx, quiet_hours, US)
+    assert out["ev_local_time"].tolist() == ["2025-07-01T00:00:00-04:00"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 40)), min_size=1, max_size=40), st.integers(1, 10))
+def test_window_counts_match_a_direct_count(events: list[tuple[int, int]], days: int) -> None:
+    events = sorted(events)
+    groups = np.array([g for g, _ in events])
+    keys = pd.Series(pd.Timestamp("2025-01-01", tz="UTC") + pd.to_timedelta([d for _, d in events], unit="D"))
+    expected = [sum(1 for j, (g2, d2) in enumerate(events) if j <= i and g2 == g and d - days < d2 <= d)
+                for i, (g, d) in enumerate(events)]
+    assert window_counts(groups, keys, pd.Timedelta(days=days)).tolist() == expected

@@ -45,12 +45,21 @@ def recipient_zones(rows: pd.DataFrame) -> pd.DataFrame:
     has_declared = _usable(declared)
     from_decl = pd.DataFrame({"row": rows.index[has_declared.to_numpy()], "zone": declared[has_declared].to_numpy(),
                               "zone_source": "declared"})
-    number = rows.loc[~has_declared.to_numpy(), "contact_zones"].dropna().str.split("|").explode()
-    number = number[_usable(number)]
-    from_number = pd.DataFrame({"row": number.index, "zone": number.to_numpy(), "zone_source": "number"})
+    from_number = _split_zones(rows.loc[~has_declared.to_numpy(), "contact_zones"].dropna())
+    from_number = from_number[_usable(from_number["zone"]).to_numpy()].assign(zone_source="number")
     out = pd.concat([from_decl, from_number], ignore_index=True)
     order = pd.Series(rows.index.get_indexer(out["row"]), index=out.index)
     return out.assign(_pos=order).sort_values(["_pos", "zone"], kind="stable").drop(columns="_pos").reset_index(drop=True)
+
+
+def _split_zones(zones: pd.Series) -> pd.DataFrame:
+    """Columns `row`, `zone`: each '|'-joined value split, splitting each distinct value once."""
+    codes, distinct = pd.factorize(zones)
+    parts = [str(v).split("|") for v in distinct]
+    pairs = pd.DataFrame({"code": np.repeat(np.arange(len(parts)), [len(p) for p in parts]),
+                          "zone": [z for p in parts for z in p]})
+    rows = pd.DataFrame({"row": zones.index, "code": codes})
+    return rows.merge(pairs, on="code", how="inner")[["row", "zone"]]
 
 
 def local_wall_clock(times: pd.Series, zones: pd.Series) -> pd.Series:
@@ -61,13 +70,19 @@ def local_wall_clock(times: pd.Series, zones: pd.Series) -> pd.Series:
     return out
 
 
-def local_iso(times: pd.Series, zones: pd.Series) -> pd.Series:
-    """ISO 8601 local times with their UTC offset (2024-05-01T03:30:00-04:00), for evidence."""
-    out = pd.Series("", index=times.index, dtype=object)
-    for zone, labels in times.groupby(zones, sort=True).groups.items():
-        text = times.loc[labels].dt.tz_convert(str(zone)).dt.strftime("%Y-%m-%dT%H:%M:%S%z")
-        out.loc[labels] = text.str.replace(r"([+-]\d{2})(\d{2})$", r"\1:\2", regex=True).to_numpy()
-    return out
+def local_iso(utc: pd.Series, local: pd.Series) -> pd.Series:
+    """ISO 8601 local times with their UTC offset (2024-05-01T03:30:00-04:00), from the UTC instants and wall clocks."""
+    minutes = ((local - utc.dt.tz_localize(None)) // pd.Timedelta(minutes=1)).astype(int)
+    codes, offsets = pd.factorize(minutes)
+    labels = np.array([f"{'-' if m < 0 else '+'}{abs(m) // 60:02d}:{abs(m) % 60:02d}" for m in offsets], dtype=object)
+    # strftime, not astype(str): the latter drops the time when every value is at midnight.
+    wall = local.dt.strftime("%Y-%m-%dT%H:%M:%S")
+    return wall + pd.Series(labels[codes], index=local.index)
+
+
+def _join(values: pd.Series, by: pd.Series) -> pd.Series:
+    """'|'-join the values of each group, keeping their order (string sum is vectorised; a join per group is not)."""
+    return (values.astype(str) + "|").groupby(by, sort=False).sum().str[:-1]
 
 
 def consent_in_force(ctx: CheckContext, rows: pd.DataFrame, purpose: str) -> pd.Series:
@@ -215,19 +230,20 @@ def quiet_hours(ctx: CheckContext, rows: pd.DataFrame, p: QuietHoursParams) -> p
     zones = recipient_zones(scope)
     if zones.empty:
         return rows.iloc[:0, :0]
-    times = pd.Series(scope["timestamp"].reindex(zones["row"]).to_numpy(), index=zones.index)
-    outside = outside_allowed(local_wall_clock(times, zones["zone"]), rules)
-    hit = zones[outside.to_numpy(dtype=bool)].copy()
+    times = scope["timestamp"].reindex(zones["row"]).set_axis(zones.index)
+    local = local_wall_clock(times, zones["zone"])
+    outside = outside_allowed(local, rules).to_numpy(dtype=bool)
+    hit = zones[outside]
     if hit.empty:
         return rows.iloc[:0, :0]
-    hit["iso"] = local_iso(times[hit.index], hit["zone"])
-    grouped = hit.groupby("row", sort=False).agg(ev_local_time=("iso", "|".join), ev_time_zone=("zone", "|".join),
-                                                   ev_zone_source=("zone_source", "first"))
-    grouped["ev_allowed"] = describe_allowed(rules)
-    grouped["local_time"] = grouped["ev_local_time"].str.split("|").str[0].str.slice(0, 16).str.replace("T", " ")
-    grouped["time_zone"] = grouped["ev_time_zone"]
-    grouped.index.name = None
-    return grouped
+    iso = local_iso(times[outside], local[outside])
+    out = pd.DataFrame({"ev_local_time": _join(iso, hit["row"]), "ev_time_zone": _join(hit["zone"], hit["row"]),
+                        "ev_zone_source": hit.groupby("row", sort=False)["zone_source"].first()})
+    out["ev_allowed"] = describe_allowed(rules)
+    out["local_time"] = out["ev_local_time"].str.slice(0, 16).str.replace("T", " ", regex=False)
+    out["time_zone"] = out["ev_time_zone"]
+    out.index.name = None
+    return out
 
 
 # --- timezone_unknown ------------------------------------------------------------------------------
@@ -270,6 +286,34 @@ class FrequencyCapParams(Params):
     max: int = Field(default=4, ge=0, description="Deliveries allowed per window")
     days: int = Field(default=30, gt=0, description="Window length in days")
     calendar: bool = Field(default=False, description="Count local calendar days instead of a rolling 24 h × days")
+
+
+def _ns(times: pd.Series) -> np.ndarray:
+    if isinstance(times.dtype, pd.DatetimeTZDtype):
+        times = times.dt.tz_convert("UTC").dt.tz_localize(None)
+    return times.dt.as_unit("ns").to_numpy(dtype="datetime64[ns]").astype(np.int64)
+
+
+def window_counts(groups: np.ndarray, keys: pd.Series, span: pd.Timedelta) -> np.ndarray:
+    """For rows sorted by (group, key): how many rows of the same group, up to and including this one,
+    have a key in (key − span, key].
+
+    One lexicographic sort of the rows together with their window bounds: a
+    bound placed after the rows equal to it sees, in a running count, every
+    row of its group at or before the bound, which are the rows left out.
+    """
+    n = len(groups)
+    key = _ns(keys)
+    first = np.r_[True, groups[1:] != groups[:-1]][:n]
+    start_of = np.maximum.accumulate(np.where(first, np.arange(n), 0))
+    value = np.concatenate([key, key - span.value])
+    kind = np.r_[np.zeros(n, dtype=np.int8), np.ones(n, dtype=np.int8)]
+    order = np.lexsort((kind, value, np.concatenate([groups, groups])))
+    rows_so_far = np.cumsum(kind[order] == 0)
+    where = np.empty(2 * n, dtype=np.int64)
+    where[order] = np.arange(2 * n)
+    left_out = rows_so_far[where[n:]] - start_of
+    return (np.arange(n) - start_of + 1) - left_out
 
 
 def _calendar_zone(rows: pd.DataFrame, ctx: CheckContext) -> pd.Series:
@@ -317,17 +361,14 @@ def frequency_cap(ctx: CheckContext, rows: pd.DataFrame, p: FrequencyCapParams) 
     else:
         d["_key"] = d["timestamp"]
     span = pd.Timedelta(days=p.days)
-    d["_one"] = 1.0
     d = d.sort_values(["contact", "_key", "timestamp", "message_id"], kind="stable")
-    # d is sorted by contact, so the groups come back in d's own row order.
-    counts = d.groupby("contact", sort=False).rolling(span, on="_key")["_one"].sum()
-    d["count"] = counts.to_numpy(dtype=int)
+    d["count"] = window_counts(pd.factorize(d["contact"])[0], d["_key"], span)
     over = d[d["count"] > p.max]
     if over.empty:
         return rows.iloc[:0, :0]
     if p.calendar:
         start = (over["_key"] - span + pd.Timedelta(days=1)).dt.strftime("%Y-%m-%d")
     else:
-        start = (over["_key"] - span).map(pd.Timestamp.isoformat)
+        start = (over["_key"] - span).dt.tz_convert("UTC").dt.strftime("%Y-%m-%dT%H:%M:%S+00:00")
     out = pd.DataFrame({"ev_count_in_window": over["count"], "ev_window_start": start}, index=over.index)
     return out.loc[rows.index.intersection(out.index)]
