@@ -63,6 +63,14 @@ def phone_frame(record: pd.Series, raw: pd.Series, label: pd.Series | str, order
                          "order": order})
 
 
+PHONE_COLUMNS = ["record", "raw", "label", "pref", "order"]
+
+
+def phones_table(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """The long phones table from `phone_frame` parts (empty, with its columns, when there are none)."""
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=PHONE_COLUMNS)
+
+
 def build_contacts(people: People, source: Source, ctx: IngestContext, ledger: Ledger) -> Built:
     frame = people.frame
     best, extra_numbers = _choose_phones(people.phones, ctx, ledger)

@@ -12,12 +12,13 @@ by `contact_build`, which keeps one number per person.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import ClassVar
 
 import pandas as pd
 
 from msgaudit.ingest.base import IngestContext, Ingested, Ledger, Source
-from msgaudit.ingest.contact_build import MULTI_SEPARATOR, People, build_contacts, phone_frame
+from msgaudit.ingest.contact_build import MULTI_SEPARATOR, People, build_contacts, phone_frame, phones_table
 from msgaudit.ingest.contact_fields import join_tags, join_words, none_if_empty, split_multi
 from msgaudit.ingest.contact_io import Sheet, head_columns, read_sheet
 
@@ -37,13 +38,12 @@ def _is_outlook(columns: list[str]) -> bool:
             and not any(_GOOGLE_GROUP.match(c) for c in columns))
 
 
-def _read(source: Source, ctx: IngestContext, fmt: str,
-          people: "type[_GooglePeople] | type[_OutlookPeople]") -> Ingested:
+def _read(source: Source, ctx: IngestContext, fmt: str, people: Callable[[Sheet], People]) -> Ingested:
     sheet = read_sheet(source)
     ledger = Ledger(source, fmt, sheet.encoding, sheet.delimiter)
     for line, reason in sheet.bad_rows:
         ledger.reject(line, reason)
-    built = build_contacts(people.build(sheet), source, ctx, ledger)
+    built = build_contacts(people(sheet), source, ctx, ledger)
     return Ingested(report=ledger.close(sheet.rows_read), tables={"contacts": built.contacts})
 
 
@@ -74,57 +74,48 @@ def _name(frame: pd.DataFrame, *choices: tuple[str, ...]) -> pd.Series:
     return none_if_empty(name)
 
 
-class _GooglePeople:
-    @staticmethod
-    def build(sheet: Sheet) -> People:
-        frame = sheet.frame
-        groups: dict[tuple[str, int], dict[str, str]] = {}
-        for c in frame.columns:
-            if m := _GOOGLE_GROUP.match(c):
-                groups.setdefault((m.group(1), int(m.group(2))), {})["Label" if m.group(3) == "Type" else m.group(3)] = c
-        email_groups = [g for (kind, _), g in sorted(groups.items()) if kind == "E-mail" and "Value" in g]
-        phone_groups = [(n, g) for (kind, n), g in sorted(groups.items()) if kind == "Phone" and "Value" in g]
-        people = pd.DataFrame({"line": sheet.lines}, index=frame.index)
-        legacy = "Given Name" in frame or "Group Membership" in frame
-        if legacy:
-            people["display_name"] = _name(frame, ("Name",), ("Given Name", "Additional Name", "Family Name"),
-                                           ("Nickname",), ("Organization 1 - Name",))
-        else:
-            people["display_name"] = _name(frame, ("First Name", "Middle Name", "Last Name"), ("Nickname",),
-                                           ("File As",), ("Organization Name",))
-        email = _preferred_email(frame, [(g.get("Label"), g["Value"]) for g in email_groups])
-        people["email"] = none_if_empty(email)
-        labels = "Labels" if "Labels" in frame else "Group Membership" if "Group Membership" in frame else None
-        tags = frame[labels] if labels else pd.Series("", index=frame.index)
-        people["tags"] = join_tags(split_multi(tags, r"\s*:::\s*"))
-        record = pd.Series(frame.index, index=frame.index)
-        phones = []
-        for n, g in phone_groups:
-            label = frame[g["Label"]].fillna("") if "Label" in g else pd.Series("", index=frame.index)
-            phones.append(phone_frame(record, frame[g["Value"]], label, order=n, pref=label.str.startswith("*")))
-        long = pd.concat(phones, ignore_index=True) if phones else pd.DataFrame(
-            columns=["record", "raw", "label", "pref", "order"])
-        return People(frame=people, phones=long)
+def _google_people(sheet: Sheet) -> People:
+    frame = sheet.frame
+    groups: dict[tuple[str, int], dict[str, str]] = {}
+    for c in frame.columns:
+        if m := _GOOGLE_GROUP.match(c):
+            groups.setdefault((m.group(1), int(m.group(2))), {})["Label" if m.group(3) == "Type" else m.group(3)] = c
+    email_groups = [g for (kind, _), g in sorted(groups.items()) if kind == "E-mail" and "Value" in g]
+    phone_groups = [(n, g) for (kind, n), g in sorted(groups.items()) if kind == "Phone" and "Value" in g]
+    people = pd.DataFrame({"line": sheet.lines}, index=frame.index)
+    legacy = "Given Name" in frame or "Group Membership" in frame
+    if legacy:
+        people["display_name"] = _name(frame, ("Name",), ("Given Name", "Additional Name", "Family Name"),
+                                       ("Nickname",), ("Organization 1 - Name",))
+    else:
+        people["display_name"] = _name(frame, ("First Name", "Middle Name", "Last Name"), ("Nickname",),
+                                       ("File As",), ("Organization Name",))
+    email = _preferred_email(frame, [(g.get("Label"), g["Value"]) for g in email_groups])
+    people["email"] = none_if_empty(email)
+    labels = "Labels" if "Labels" in frame else "Group Membership" if "Group Membership" in frame else None
+    tags = frame[labels] if labels else pd.Series("", index=frame.index)
+    people["tags"] = join_tags(split_multi(tags, r"\s*:::\s*"))
+    record = pd.Series(frame.index, index=frame.index)
+    phones = []
+    for n, g in phone_groups:
+        label = frame[g["Label"]].fillna("") if "Label" in g else pd.Series("", index=frame.index)
+        phones.append(phone_frame(record, frame[g["Value"]], label, order=n, pref=label.str.startswith("*")))
+    return People(frame=people, phones=phones_table(phones))
 
 
-class _OutlookPeople:
-    @staticmethod
-    def build(sheet: Sheet) -> People:
-        frame = sheet.frame
-        people = pd.DataFrame({"line": sheet.lines}, index=frame.index)
-        people["display_name"] = _name(frame, ("First Name", "Middle Name", "Last Name"), ("Display Name",),
-                                       ("Nickname",), ("Company",), ("E-mail Display Name",))
-        emails = sorted((c for c in frame.columns if _OUTLOOK_EMAIL.match(c)),
-                        key=lambda c: int(_OUTLOOK_EMAIL.match(c).group(1) or 1))  # type: ignore[union-attr]
-        people["email"] = none_if_empty(_first_of(frame, emails))
-        tags = frame["Categories"] if "Categories" in frame else pd.Series("", index=frame.index)
-        people["tags"] = join_tags(split_multi(tags, r"[;,]"))
-        record = pd.Series(frame.index, index=frame.index)
-        phones = [phone_frame(record, frame[c], c, order=i, pref=c == "Primary Phone")
-                  for i, c in enumerate(c for c in frame.columns if _OUTLOOK_PHONE.search(c))]
-        long = pd.concat(phones, ignore_index=True) if phones else pd.DataFrame(
-            columns=["record", "raw", "label", "pref", "order"])
-        return People(frame=people, phones=long)
+def _outlook_people(sheet: Sheet) -> People:
+    frame = sheet.frame
+    people = pd.DataFrame({"line": sheet.lines}, index=frame.index)
+    people["display_name"] = _name(frame, ("First Name", "Middle Name", "Last Name"), ("Display Name",),
+                                   ("Nickname",), ("Company",), ("E-mail Display Name",))
+    emails = {int(m.group(1) or 1): c for c in frame.columns if (m := _OUTLOOK_EMAIL.match(c))}
+    people["email"] = none_if_empty(_first_of(frame, [emails[n] for n in sorted(emails)]))
+    tags = frame["Categories"] if "Categories" in frame else pd.Series("", index=frame.index)
+    people["tags"] = join_tags(split_multi(tags, r"[;,]"))
+    record = pd.Series(frame.index, index=frame.index)
+    phones = [phone_frame(record, frame[c], c, order=i, pref=c == "Primary Phone")
+              for i, c in enumerate(c for c in frame.columns if _OUTLOOK_PHONE.search(c))]
+    return People(frame=people, phones=phones_table(phones))
 
 
 class GoogleContactsAdapter:
@@ -134,7 +125,7 @@ class GoogleContactsAdapter:
         return 0.95 if _is_google(head_columns(source, head)) else 0.0
 
     def read(self, source: Source, ctx: IngestContext) -> Ingested:
-        return _read(source, ctx, self.name, _GooglePeople)
+        return _read(source, ctx, self.name, _google_people)
 
 
 class OutlookContactsAdapter:
@@ -144,4 +135,4 @@ class OutlookContactsAdapter:
         return 0.95 if _is_outlook(head_columns(source, head)) else 0.0
 
     def read(self, source: Source, ctx: IngestContext) -> Ingested:
-        return _read(source, ctx, self.name, _OutlookPeople)
+        return _read(source, ctx, self.name, _outlook_people)

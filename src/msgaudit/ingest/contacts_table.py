@@ -14,7 +14,7 @@ import pandas as pd
 
 from msgaudit.errors import InputError
 from msgaudit.ingest.base import IngestContext, Ingested, Ledger, Source
-from msgaudit.ingest.contact_build import People, build_contacts, phone_frame
+from msgaudit.ingest.contact_build import People, build_contacts, phone_frame, phones_table
 from msgaudit.ingest.contact_consent import consent_events
 from msgaudit.ingest.contact_fields import (
     CONTACT_ALIASES, CONTACT_EXTRA_TARGETS, cells, head_has, join_tags, join_words, none_if_empty, relationship,
@@ -77,5 +77,4 @@ def _people(frame: pd.DataFrame, sheet: Sheet, cols: dict[str, list[str]], ledge
     numbers = [(c, c) for c in cols.get("phone", [])] + [(c, "mobile") for c in cols.get("mobile", [])]
     phones = [phone_frame(pd.Series(frame.index, index=frame.index), frame[c], label, order=i)
               for i, (c, label) in enumerate(numbers)]
-    long = pd.concat(phones, ignore_index=True) if phones else pd.DataFrame(columns=["record", "raw", "label", "pref", "order"])
-    return People(frame=people, phones=long)
+    return People(frame=people, phones=phones_table(phones))

@@ -20,7 +20,7 @@ import pandas as pd
 import vobject
 
 from msgaudit.ingest.base import IngestContext, Ingested, Ledger, Source
-from msgaudit.ingest.contact_build import People, build_contacts
+from msgaudit.ingest.contact_build import PHONE_COLUMNS, People, build_contacts
 from msgaudit.ingest.decoding import decode
 
 _BEGIN = re.compile(r"^\s*BEGIN\s*:\s*VCARD\s*$", re.IGNORECASE)
@@ -58,7 +58,7 @@ class VCardAdapter:
             phones.extend({"record": record, **tel} for tel in _tels(card))
         frame = pd.DataFrame(persons, columns=["line", "contact_id", "display_name", "email", "tags"])
         frame["line"] = frame["line"].astype("int64")
-        long = pd.DataFrame(phones, columns=["record", "raw", "label", "pref", "order"])
+        long = pd.DataFrame(phones, columns=PHONE_COLUMNS)
         built = build_contacts(People(frame=frame, phones=long), source, ctx, ledger)
         report = ledger.close(len(cards) + len(unclosed))
         return Ingested(report=report, tables={"contacts": built.contacts})
