@@ -1,0 +1,315 @@
+"""Ground truth: what the simulated world violates, rule by rule, from the simulator's own state.
+
+This reads the world the behaviour built (who consented when, who said STOP,
+each person's real zones, which systems claim what) and applies the rule
+catalogue's definitions to it. It never imports the rule engine or the law
+module: the dates below are facts of the world being simulated. Where a rule's
+wording leaves a choice open, the choice is written next to the rule.
+
+Rows: `rule_id, message_id, contact, system` — message_id empty for contact-,
+system- and organisation-level rules, contact empty for group messages and
+systems, system empty except for TRANSFER- and SPECIAL-003 rows.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+from msgaudit.simulate.behaviour import french_holidays
+from msgaudit.simulate.model import World
+
+PRIVACY_SHIELD = (date(2016, 7, 12), date(2020, 7, 15))
+SAFE_HARBOR_END = date(2015, 10, 5)
+SCC2010_NEW_UNTIL, SCC2010_END = date(2021, 9, 26), date(2022, 12, 27)
+DPF_FROM = date(2023, 7, 10)
+US_MARKETING_BLOCK = pd.Timestamp("2025-04-01", tz="UTC")
+FR_DECREE = date(2023, 3, 1)
+# Adequacy decisions in force (first day, last day or None); the EEA needs none.
+ADEQUACY = {"CH": (date(2000, 7, 26), None), "JP": (date(2019, 1, 23), None), "KR": (date(2021, 12, 17), None),
+            "GB": (date(2021, 6, 28), date(2031, 12, 27)), "BR": (date(2026, 1, 26), None),
+            "IL": (date(2011, 1, 31), None), "NZ": (date(2012, 12, 19), None), "CA": (date(2001, 12, 20), None)}
+EEA = {"AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV", "LT", "LU",
+       "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO"}
+MEMBERS = ("member", "former-member", "regular-contact")
+COLUMNS = ["rule_id", "message_id", "contact", "system"]
+
+
+def deliveries(world: World) -> pd.DataFrame:
+    """One row per outbound message and recipient; a group notice reaches every member who wrote in the group."""
+    m, p = world.messages, world.people
+    out = m[m["direction"] == "outbound"]
+    single = out[out["conversation"] == "individual"].copy()
+    single["contact"] = p["phone"].to_numpy()[single["pid"].to_numpy()]
+    group = out[out["conversation"] == "group"].drop(columns="pid")
+    wrote = m[(m["conversation"] == "group") & (m["direction"] == "inbound") & (m["kind"] != "system")]
+    roster = world.group_members[world.group_members["author"].isin(set(wrote["author"]))] if len(group) else world.group_members
+    expanded = group.merge(roster[["pid", "contact"]], how="cross") if len(group) else group.assign(contact=None, pid=-1)
+    d = pd.concat([single, expanded], ignore_index=True)
+    known = d["pid"].to_numpy() >= 0
+    pidx = np.maximum(d["pid"].to_numpy(), 0)
+    for col in ("phone", "region", "valid", "number_type", "relationship", "in_contacts", "declared_tz", "zones"):
+        values = p[col].to_numpy()[pidx].astype(object)
+        d[col] = np.where(known, values, None)
+    d["in_contacts"] = d["in_contacts"].fillna(False).astype(bool)
+    d["valid"] = d["valid"].astype(object)
+    d["effective_zones"] = np.where(pd.notna(d["declared_tz"]), d["declared_tz"], d["zones"])
+    d.loc[d["effective_zones"].fillna("") == "", "effective_zones"] = None
+    return d.reset_index(drop=True)
+
+
+def _obj(df: pd.DataFrame) -> pd.DataFrame:
+    """Join keys as plain objects: pandas will not join its string dtype with object."""
+    return df.assign(contact=df["contact"].astype(object))
+
+
+def _events_state(events: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    """Latest event of the same contact at or before each row (withdrawal wins a tie), and the next grant after it."""
+    left = pd.DataFrame({"contact": rows["contact"].fillna("").astype(object).to_numpy(), "t": rows["t"].to_numpy(),
+                         "_row": np.arange(len(rows))})
+    left["t"] = pd.to_datetime(left["t"], utc=True)
+    left = left.sort_values("t", kind="stable")
+    ev = events.assign(contact=events["phone"].astype(object), _w=(events["status"] == "withdrawn").astype(int))
+    ev = ev.sort_values(["t", "_w"], kind="stable")[["contact", "t", "status"]].rename(columns={"t": "at"})
+    ev["t"] = ev["at"]
+    left, ev = _obj(left), _obj(ev)
+    back = pd.merge_asof(left, ev, on="t", by="contact", direction="backward", allow_exact_matches=True)
+    grants = ev[ev["status"] == "granted"].rename(columns={"at": "next", "status": "_s"})
+    fwd = pd.merge_asof(left, _obj(grants), on="t", by="contact", direction="forward", allow_exact_matches=False)
+    out = back.set_index("_row").sort_index()[["status", "at"]]
+    out["next"] = fwd.set_index("_row").sort_index()["next"]
+    return out.set_axis(rows.index)
+
+
+def marketing_state(world: World, rows: pd.DataFrame) -> pd.Series:
+    """granted, withdrawn, not_yet or missing: marketing consent on WhatsApp (or any channel) at each row's time."""
+    c = world.consents
+    ev = c[(c["purpose"] == "marketing") & c["channel"].isin(["whatsapp", "any"])]
+    st = _events_state(ev, rows)
+    return pd.Series(np.where(st["status"].notna(), st["status"], np.where(st["next"].notna(), "not_yet", "missing")),
+                     index=rows.index)
+
+
+def marketing_granted_at(world: World, rows: pd.DataFrame) -> pd.Series:
+    c = world.consents
+    ev = c[(c["purpose"] == "marketing") & c["channel"].isin(["whatsapp", "any"])]
+    st = _events_state(ev, rows)
+    return st["at"].where(st["status"] == "granted")
+
+
+def whatsapp_agreement(world: World, rows: pd.DataFrame) -> pd.Series:
+    """Some purpose's latest WhatsApp (or any-channel) event at or before the row is a grant."""
+    c = world.consents[world.consents["channel"].isin(["whatsapp", "any"])]
+    agreed = pd.Series(False, index=rows.index)
+    for _, ev in c.groupby("purpose", sort=True):
+        agreed |= _events_state(ev, rows)["status"].eq("granted")
+    return agreed
+
+
+def _local_outside(rows: pd.DataFrame, allowed) -> pd.Series:
+    """Outside the allowed local hours in ANY of the recipient's zones (declared zone, else the number's)."""
+    zones = rows["effective_zones"].dropna().str.split("|").explode()
+    hit = pd.Series(False, index=rows.index)
+    if zones.empty:
+        return hit
+    times = rows.loc[zones.index, "t"]
+    for zone in sorted(zones.unique()):
+        sel = zones == zone
+        local = pd.to_datetime(times[sel.to_numpy()].to_numpy(), utc=True).tz_convert(zone)
+        bad = ~allowed(pd.Series(local, index=zones.index[sel.to_numpy()]))
+        hit.loc[bad[bad].index.unique()] = True
+    return hit
+
+
+def _general_hours(local: pd.Series) -> pd.Series:
+    return (local.dt.hour >= 8) & (local.dt.hour < 21)
+
+
+def _fr_hours(holidays: set[date]):
+    def allowed(local: pd.Series) -> pd.Series:
+        minutes = local.dt.hour * 60 + local.dt.minute + local.dt.second / 60
+        in_window = ((minutes >= 600) & (minutes < 780)) | ((minutes >= 840) & (minutes < 1200))
+        return in_window & (local.dt.dayofweek < 5) & ~pd.Series(local.dt.date, index=local.index).isin(holidays)
+    return allowed
+
+
+def _after_optout(d: pd.DataFrame, optouts: pd.DataFrame, world: World, confirmation_minutes: float = 0) -> pd.Series:
+    """In force at each delivery: the latest opt-out (contact, since) at or before it, not ended by a newer marketing grant.
+
+    With `confirmation_minutes`, the first delivery to the person at or after the
+    opt-out is allowed when it is sent within that many minutes (the confirmation).
+    """
+    if optouts.empty or d.empty:
+        return pd.Series(False, index=d.index)
+    left = pd.DataFrame({"contact": d["contact"].fillna("").astype(object).to_numpy(),
+                         "t": pd.to_datetime(d["t"].to_numpy(), utc=True), "mid": d["mid"].to_numpy(),
+                         "_row": np.arange(len(d))}).sort_values(["t", "mid"], kind="stable")
+    right = pd.DataFrame({"contact": optouts["contact"].astype(object).to_numpy(),
+                          "t": pd.to_datetime(optouts["since"].to_numpy(), utc=True)}).sort_values("t", kind="stable")
+    right["since"] = right["t"]
+    left, right = _obj(left), _obj(right)
+    met = pd.merge_asof(left, right, on="t", by="contact", direction="backward").set_index("_row").sort_index()
+    since = pd.Series(met["since"].to_numpy(), index=d.index)
+    grant = marketing_granted_at(world, d)
+    bad = since.notna() & ~(grant.notna() & (grant > since))
+    if confirmation_minutes:
+        first = pd.merge_asof(right, left[["contact", "t", "mid"]], on="t", by="contact", direction="forward")
+        near = (pd.Series(d["t"].to_numpy(), index=d.index) - since).dt.total_seconds() <= confirmation_minutes * 60
+        bad &= ~(d["mid"].isin(set(first["mid"].dropna())) & near)
+    return bad
+
+
+def _rolling_over(d: pd.DataFrame, cap: int, days: int) -> pd.Series:
+    """Deliveries that are beyond `cap` within (T - days, T] for their contact, ordered by time then id."""
+    s = d[["contact", "t", "mid"]].sort_values(["contact", "t", "mid"], kind="stable")
+    code = pd.factorize(s["contact"])[0].astype(np.int64)
+    seconds = (s["t"].dt.tz_convert(None) - pd.Timestamp("2000-01-01")).dt.total_seconds().to_numpy().astype(np.int64)
+    key = code * 10**10 + seconds
+    first_in = np.searchsorted(key, key - days * 86_400, side="right")
+    count = np.arange(len(key)) - first_in + 1
+    return pd.Series(count > cap, index=s.index).reindex(d.index)
+
+
+def label(world: World) -> pd.DataFrame:
+    d = deliveries(world)
+    rows: list[pd.DataFrame] = []
+
+    def emit(rule: str, sel: pd.Series | np.ndarray, frame: pd.DataFrame = d, message: bool = True) -> None:
+        hit = frame[np.asarray(sel, dtype=bool)]
+        if len(hit):
+            rows.append(pd.DataFrame({"rule_id": rule, "message_id": hit["mid"].to_numpy() if message else "",
+                                      "contact": hit["contact"].fillna("").to_numpy(), "system": ""}))
+
+    marketing = d["category"].eq("marketing")
+    whatsapp = d["channel"].eq("whatsapp")
+    not_system = d["kind"].ne("system")
+    state = marketing_state(world, d)
+    agreed = whatsapp_agreement(world, d)
+    emit("CONSENT-001", marketing & state.eq("missing"))
+    emit("CONSENT-002", marketing & state.eq("not_yet"))
+    emit("CONSENT-003", marketing & state.eq("withdrawn"))
+    emit("CONSENT-006", whatsapp & ~marketing & not_system & ~agreed)
+    emit("TEMPLATE-003", d["is_template"].astype(bool) & ~agreed)
+    emit("TEMPLATE-002", marketing & d["contact"].fillna("").str.startswith("+1") & (d["t"] >= US_MARKETING_BLOCK))
+
+    c = world.consents.assign(contact=world.consents["phone"], mid="")
+    granted = c["status"].eq("granted")
+    emit("CONSENT-004", granted & c["evidence"].fillna("").str.strip().eq(""), c, message=False)
+    emit("CONSENT-005", granted & c["method"].fillna("").str.lower().isin(["prechecked", "implied"]), c, message=False)
+    emit("CONSENT-007", granted & c["channel"].isin(["whatsapp", "any"]) & c["business_name"].fillna("").eq(""), c,
+         message=False)
+
+    m = world.messages
+    inbound = m[(m["direction"] == "inbound") & (m["conversation"] == "individual")]
+    contact_of = world.people["phone"].to_numpy()
+    keyword = inbound[inbound["optout"].astype(bool)]
+    keyword = pd.DataFrame({"contact": contact_of[keyword["pid"].to_numpy()], "since": keyword["t"].to_numpy()})
+    not_auth = d["category"].ne("authentication") & not_system
+    emit("OPTOUT-001", not_auth & _after_optout(d, keyword, world, confirmation_minutes=5))
+    o = world.optouts
+    listed = o[o["kind"].isin(["do-not-contact", "block"])].rename(columns={"phone": "contact"})
+    emit("OPTOUT-002", marketing & _after_optout(d, listed, world))
+    prefs = world.preferences.rename(columns={"phone": "contact", "t": "since"})
+    emit("OPTOUT-003", marketing & _after_optout(d, prefs, world))
+    looks = inbound[inbound["looks_like"].astype(bool)]
+    looks = pd.DataFrame({"contact": contact_of[looks["pid"].to_numpy()], "since": looks["t"].to_numpy()})
+    emit("OPTOUT-004", marketing & _after_optout(d, looks, world))
+    registry = o[o["kind"] == "national-registry"].rename(columns={"phone": "contact"})
+    emit("OPTOUT-005", marketing & d["region"].eq("IT") & _after_optout(d, registry, world) & state.ne("granted"))
+
+    emit("WINDOW-001", whatsapp & ~d["is_template"].astype(bool) & d["category"].ne("unknown") & _window_closed(d, inbound, contact_of))
+
+    holidays = french_holidays(min(d["t"]).date() - timedelta(days=2), max(d["t"]).date() + timedelta(days=2)) if len(d) else set()
+    emit("TIMING-001", marketing & not_system & d["region"].eq("US") & _local_outside(d, _general_hours))
+    fr = marketing & not_system & d["region"].eq("FR") & state.ne("granted")
+    fr_local_ok = fr & (d["t"].dt.tz_convert("Europe/Paris").dt.date >= FR_DECREE)
+    emit("TIMING-002", fr_local_ok & _local_outside(d, _fr_hours(holidays)))
+    emit("TIMING-003", not_system & _local_outside(d, _general_hours))
+    emit("TIMING-004", not_system & d["effective_zones"].isna())
+    mk = d[marketing & not_system & d["contact"].notna()]
+    emit("TIMING-005", d.index.isin(mk.index[_rolling_over(mk, 4, 30).to_numpy()]))
+
+    emit("QUALITY-001", d["phone"].notna() & d["valid"].eq(False))
+    emit("QUALITY-002", whatsapp & d["valid"].eq(True) & ~d["number_type"].isin(["mobile", "fixed_line_or_mobile"]))
+    people = world.people[world.people["in_contacts"]]
+    unconsented = people[~people["phone"].isin(set(world.consents["phone"]))]
+    emit("QUALITY-003", np.ones(len(unconsented), dtype=bool), unconsented.assign(contact=unconsented["phone"], mid=""),
+         message=False)
+    emit("QUALITY-004", ~d["in_contacts"])
+
+    org = world.organisation
+    if org.aim in ("political", "religious", "philosophical", "trade-union") and org.art9_condition in (None, "none"):
+        rows.append(pd.DataFrame({"rule_id": ["SPECIAL-001"], "message_id": [""], "contact": [""], "system": [""]}))
+    if org.art9_condition == "9.2.d":
+        emit("SPECIAL-002", ~d["relationship"].isin(MEMBERS))
+        processors = [s.name for s in world.systems if s.role == "processor"]
+        rows.append(pd.DataFrame({"rule_id": "SPECIAL-003", "message_id": "", "contact": "", "system": processors}))
+    group_out = m[(m["conversation"] == "group") & (m["direction"] == "outbound")]
+    emit("SPECIAL-004", np.ones(len(group_out), dtype=bool), group_out.assign(contact=None), message=True)
+    rows.append(_transfers(world))
+    out = pd.concat([r for r in rows if len(r)], ignore_index=True) if rows else pd.DataFrame(columns=COLUMNS)
+    return out[COLUMNS].fillna("").drop_duplicates().sort_values(COLUMNS, kind="stable").reset_index(drop=True)
+
+
+def _window_closed(d: pd.DataFrame, inbound: pd.DataFrame, contact_of: np.ndarray) -> pd.Series:
+    """No inbound WhatsApp message from the person in the 24 hours up to the send."""
+    left = pd.DataFrame({"contact": d["contact"].fillna("").astype(object).to_numpy(),
+                         "t": pd.to_datetime(d["t"].to_numpy(), utc=True), "_row": np.arange(len(d))}).sort_values("t", kind="stable")
+    right = pd.DataFrame({"contact": contact_of[inbound["pid"].to_numpy()].astype(object),
+                          "t": pd.to_datetime(inbound["t"].to_numpy(), utc=True)}).sort_values("t", kind="stable")
+    right["last_in"] = right["t"]
+    left, right = _obj(left), _obj(right)
+    met = pd.merge_asof(left, right, on="t", by="contact", direction="backward").set_index("_row").sort_index()
+    gap = (pd.Series(d["t"].to_numpy(), index=d.index) - pd.Series(met["last_in"].to_numpy(), index=d.index))
+    return met["last_in"].isna().to_numpy() | (gap > pd.Timedelta(hours=24)).to_numpy()
+
+
+def _transfers(world: World) -> pd.DataFrame:
+    """Per system, the TRANSFER- rules broken on some processing date (the UTC days its channels carried messages)."""
+    m = world.messages
+    out = []
+    for s in world.systems:
+        if s.country in EEA:
+            continue
+        if s.channels:
+            days = sorted(set(m.loc[m["channel"].isin(s.channels), "t"].dt.date))
+        else:
+            first = min(m["t"].min(), world.consents["t"].min()).date()
+            last = max(m["t"].max(), world.consents["t"].max()).date()
+            days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+        broken: set[str] = set()
+        for day in days:
+            claim = next((c for c in sorted(s.claims, key=lambda c: c.start, reverse=True)
+                          if c.start <= day and (c.end is None or day <= c.end)), None)
+            rule = _judge(s.country, claim, day)
+            if rule:
+                broken.add(rule)
+        out += [{"rule_id": r, "message_id": "", "contact": "", "system": s.name} for r in sorted(broken)]
+    return pd.DataFrame(out, columns=COLUMNS)
+
+
+def _adequate(country: str, day: date) -> bool:
+    span = ADEQUACY.get(country)
+    return span is not None and span[0] <= day and (span[1] is None or day <= span[1])
+
+
+def _judge(country: str, claim, day: date) -> str | None:
+    mech = claim.mechanism if claim else "none"
+    if mech == "none":
+        return None if _adequate(country, day) else "TRANSFER-001"
+    if mech == "privacy-shield":
+        return None if PRIVACY_SHIELD[0] <= day <= PRIVACY_SHIELD[1] else "TRANSFER-002"
+    if mech == "safe-harbor":
+        return None if day <= SAFE_HARBOR_END else "TRANSFER-002"
+    if mech == "scc-2010":
+        late = claim.signed is not None and claim.signed > SCC2010_NEW_UNTIL
+        return "TRANSFER-003" if late or day > SCC2010_END else None
+    if mech == "dpf":
+        return "TRANSFER-004" if not claim.certified or day < DPF_FROM else None
+    if mech == "adequacy":
+        if country == "US":
+            return "TRANSFER-004"
+        return None if _adequate(country, day) else "TRANSFER-005"
+    return None
