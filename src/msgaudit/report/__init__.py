@@ -52,5 +52,5 @@ def write_reports(result: AuditResult, out_dir: Path, formats: set[str] | frozen
         if "pdf" in formats:
             from msgaudit.report.pdf import render_pdf
 
-            written["pdf"] = _write(out_dir / FILE_NAMES["pdf"], lambda: render_pdf(html))
+            written["pdf"] = _write(out_dir / FILE_NAMES["pdf"], lambda: render_pdf(html, result.as_of))
     return {k: written[k] for k in FORMATS if k in written}

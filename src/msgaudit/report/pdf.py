@@ -5,6 +5,10 @@ weasyprint is imported here only, so importing msgaudit (and `--help`) stays fas
 
 from __future__ import annotations
 
+import contextlib
+import os
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
 
@@ -43,9 +47,26 @@ class PackageOnlyFetcher(URLFetcher):
         raise RefusedURL(f"the report may not load {url!r}: only data: URLs and files of the report package")
 
 
-def render_pdf(html: str, fetcher: PackageOnlyFetcher | None = None) -> bytes:
+@contextlib.contextmanager
+def _source_date(as_of: date) -> Iterator[None]:
+    """Font subsets carry a 'modified' time: pin it (reproducible-builds SOURCE_DATE_EPOCH) to the as-of date.
+
+    An epoch the caller already set wins, as the reproducible-builds spec asks.
+    """
+    if "SOURCE_DATE_EPOCH" in os.environ:
+        yield
+        return
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(datetime(as_of.year, as_of.month, as_of.day, tzinfo=UTC).timestamp()))
+    try:
+        yield
+    finally:
+        del os.environ["SOURCE_DATE_EPOCH"]
+
+
+def render_pdf(html: str, as_of: date, fetcher: PackageOnlyFetcher | None = None) -> bytes:
+    """The same bytes for the same HTML and as-of date: fixed identifier, font timestamps and metadata dates."""
     fetcher = fetcher or PackageOnlyFetcher()
     static = Path(str(resources.files("msgaudit.report").joinpath("static")))
     document = HTML(string=html, base_url=static.as_uri() + "/", url_fetcher=fetcher)
-    # A fixed identifier keeps two renders of the same report byte-identical.
-    return document.write_pdf(pdf_identifier=b"msgaudit-report", uncompressed_pdf=False)
+    with _source_date(as_of):
+        return document.write_pdf(pdf_identifier=b"msgaudit-report")

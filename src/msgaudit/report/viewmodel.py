@@ -428,7 +428,8 @@ class _Builder:
                     Fact(label=_("People who write for the organisation"),
                          value=", ".join(mask_name(n) if self.mask else n for n in org.get("business_names") or [])
                          or "—")]
-        flow = flow_diagram(self.organisation_name(), f"{org.get('country') or ''} · {_('controller')}", nodes,
+        role = _("controller")
+        flow = flow_diagram(self.organisation_name(), f"{org.get('country') or ''} · {role}", nodes,
                             title=_("Data flows from the organisation to its systems"),
                             legend={"valid": _("valid mechanism"), "invalid": _("no valid mechanism"),
                                     "none": _("no transfer (EEA)")})
@@ -456,8 +457,9 @@ class _Builder:
                                  f"{name}: {self.mechanism_label(r.get('mechanism'))}, "
                                  f"{self.period(_day(r.get('claim_from')), _day(r.get('claim_to')))}")
                      for r in rows if r.get("mechanism") and r.get("mechanism") != "none"]
-            spans += [charts.Span(_("no valid mechanism"), a, b, charts.BAD,
-                                  f"{name}: {_('no valid mechanism')}, {self.period(a, b)}") for a, b in bad.get(name, [])]
+            invalid = _("no valid mechanism")
+            spans += [charts.Span(invalid, a, b, charts.BAD, f"{name}: {invalid}, {self.period(a, b)}")
+                      for a, b in bad.get(name, [])]
             if spans:
                 lanes.append(charts.Lane(name, tuple(spans)))
         return charts.timeline(lanes, title=_("Transfer mechanisms over time"), first=first, last=last,
@@ -612,8 +614,9 @@ class _Builder:
                 TocEntry(anchor="method", label=_("Methodology")),
                 TocEntry(anchor="record", label=_("Appendix: draft record of processing (GDPR Art. 30)"))]
         tool = self.r.tool
-        page_css = (f"@page {{ @bottom-center {{ content: {_css_string(_('Page'))} ' ' counter(page) ' ' "
-                    f"{_css_string(_('of'))} ' ' counter(pages); }} }}")
+        page, of = _("Page"), _("of")
+        page_css = (f"@page {{ @bottom-center {{ content: {_css_string(page)} ' ' counter(page) ' ' "
+                    f"{_css_string(of)} ' ' counter(pages); }} }}")
         return ReportView(
             lang=self.t.code, title=_("Messaging privacy audit"), organisation=self.organisation_name(),
             as_of=self.t.date(self.r.as_of), as_of_iso=self.r.as_of.isoformat(),
