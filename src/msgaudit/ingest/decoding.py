@@ -8,6 +8,7 @@ over look-alike single-byte code pages it cannot tell apart on short files.
 from __future__ import annotations
 
 import codecs
+import importlib
 import csv
 import io
 
@@ -37,16 +38,34 @@ def detect_encoding(data: bytes) -> str:
     if _looks_utf16_without_bom(data):
         return "utf-16-le" if data[1::2].count(0) > data[0::2].count(0) else "utf-16-be"
     best = from_bytes(data[:200_000]).best()
-    if best is None:
+    name = best.encoding.lower() if best is not None else _SINGLE_BYTE_FALLBACK
+    if _is_single_byte(name) and _decodes(data, _SINGLE_BYTE_FALLBACK):
+        # Detectors cannot tell cp1252 from its single-byte cousins (cp1250, cp1258, latin-1…) on a
+        # short member list; Italian and Western Excel write cp1252, so it wins whenever it fits.
         return _SINGLE_BYTE_FALLBACK
-    name = best.encoding.lower()
-    if name in {"cp1250", "cp1252", "latin_1", "iso8859_15", "iso8859_1", "cp1257", "mac_roman", "cp850"}:
-        try:
-            data.decode(_SINGLE_BYTE_FALLBACK)
-            return _SINGLE_BYTE_FALLBACK
-        except UnicodeDecodeError:
-            return name
     return name
+
+
+def _is_single_byte(name: str) -> bool:
+    """Charmap codecs (cp125x, iso8859-x, mac_*) map one byte to one character."""
+    try:
+        codec = codecs.lookup(name).name.replace("-", "_")
+    except LookupError:
+        return False
+    if codec in {"latin_1", "iso8859_1"}:
+        return True
+    try:
+        return hasattr(importlib.import_module(f"encodings.{codec}"), "decoding_table")
+    except ImportError:
+        return False
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _looks_utf16_without_bom(data: bytes) -> bool:
