@@ -325,10 +325,11 @@ def _calendar_zone(rows: pd.DataFrame, ctx: CheckContext) -> pd.Series:
     """
     home = ctx.organisation.timezone if ctx.organisation is not None else "UTC"
     declared = rows["contact_time_zone"].where(_usable(rows["contact_time_zone"]))
-    zones = rows["contact_zones"].fillna("")
-    has_home = ("|" + zones + "|").str.contains(f"|{home}|", regex=False)
-    number = zones.str.split("|").str[0].where(~has_home, home)
-    number = number.where(_usable(number))
+    codes, distinct = pd.factorize(rows["contact_zones"])
+    known = _known_zones()
+    picks = [home if home in zs else next((z for z in zs if z in known), None)
+             for zs in (str(v).split("|") for v in distinct)]
+    number = pd.Series(np.array(picks + [None], dtype=object)[codes], index=rows.index)
     return declared.fillna(number).fillna(home).astype(str)
 
 
