@@ -62,12 +62,32 @@ def parse_phone(raw: str, default_region: str = "IT") -> Parsed:
         num = phonenumbers.parse(text, default_region)
     except NumberParseException as exc:
         return Parsed(None, False, None, "invalid", "", f"phone {raw!r} is not a phone number ({_reason(exc)})")
+    return _facts(num)
+
+
+def _facts(num: phonenumbers.PhoneNumber) -> Parsed:
+    # number_type() finds the region and matches every pattern once; is_valid_number()
+    # would do both again, and is true exactly when the type is known.
     e164 = phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
-    valid = phonenumbers.is_valid_number(num)
-    region = phonenumbers.region_code_for_number(num)
-    ntype = _TYPE_NAMES.get(phonenumbers.number_type(num), "unknown") if valid else "invalid"
-    zones = [z for z in pn_timezone.time_zones_for_number(num) if z != "Etc/Unknown"]
-    return Parsed(e164, valid, region, ntype, "|".join(sorted(zones)), None)
+    raw_type = phonenumbers.number_type(num)
+    valid = raw_type != PhoneNumberType.UNKNOWN
+    # An invalid number still says which country it is meant for: its calling code's main region.
+    region = phonenumbers.region_code_for_number(num) or phonenumbers.region_code_for_country_code(num.country_code)
+    region = None if region == "ZZ" else region
+    ntype = _TYPE_NAMES.get(raw_type, "unknown") if valid else "invalid"
+    if valid and not phonenumbers.is_number_type_geographical(raw_type, num.country_code):
+        zones = _COUNTRY_ZONES.get(num.country_code) or _COUNTRY_ZONES.setdefault(num.country_code, _zones(num))
+    else:
+        zones = _zones(num)
+    return Parsed(e164, valid, region, ntype, zones, None)
+
+
+# Mobiles and other non-geographic numbers get their country's zones, the same for every such number.
+_COUNTRY_ZONES: dict[int, str] = {}
+
+
+def _zones(num: phonenumbers.PhoneNumber) -> str:
+    return "|".join(sorted(z for z in pn_timezone.time_zones_for_number(num) if z != "Etc/Unknown"))
 
 
 def _looks_international(digits: str) -> bool:
