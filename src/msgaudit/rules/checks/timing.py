@@ -20,6 +20,7 @@ from pydantic import Field, model_validator
 from msgaudit.law import QuietRules, outside_allowed
 from msgaudit.law.models import WEEKDAYS, MinuteOfDay, QuietProfile, Weekday, Window
 from msgaudit.rules.checks import Params, check
+from msgaudit.rules.checks.consent import consent_state
 from msgaudit.rules.context import CheckContext
 
 _DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -83,33 +84,6 @@ def local_iso(utc: pd.Series, local: pd.Series) -> pd.Series:
 def _join(values: pd.Series, by: pd.Series) -> pd.Series:
     """'|'-join the values of each group, keeping their order (string sum is vectorised; a join per group is not)."""
     return (values.astype(str) + "|").groupby(by, sort=False).sum().str[:-1]
-
-
-def consent_in_force(ctx: CheckContext, rows: pd.DataFrame, purpose: str) -> pd.Series:
-    """Per delivery: the latest consent event at or before it, for `purpose` and the message's channel, is granted.
-
-    An event matches when its purpose is `purpose`, "any" or "all" and its
-    channel is the message's channel or "any" (the shared consent semantics).
-    """
-    events = ctx.tables.consent_events
-    events = events[events["purpose"].isin([purpose, "any", "all"])]
-    left = rows.loc[rows["contact_phone"].notna(), ["contact_phone", "timestamp", "channel"]].copy()
-    result = pd.Series(False, index=rows.index, dtype=bool)
-    if events.empty or left.empty:
-        return result
-    left["channel"] = left["channel"].fillna("")
-    left["_row"] = left.index
-    specific = events[events["channel"] != "any"]
-    wildcard = events[events["channel"] == "any"]
-    right = pd.concat([specific] + [wildcard.assign(channel=ch) for ch in sorted(left["channel"].unique())],
-                      ignore_index=True)
-    right = right[["contact_phone", "channel", "timestamp", "status", "source"]]
-    right = right.sort_values(["timestamp", "source"], kind="stable")
-    merged = pd.merge_asof(left.sort_values("timestamp", kind="stable"), right, on="timestamp",
-                           by=["contact_phone", "channel"], direction="backward", allow_exact_matches=True)
-    granted = merged.set_index("_row")["status"].eq("granted")
-    result.loc[granted.index] = granted.to_numpy(dtype=bool)
-    return result
 
 
 # --- quiet_hours -------------------------------------------------------------------------------
@@ -211,7 +185,8 @@ def quiet_hours(ctx: CheckContext, rows: pd.DataFrame, p: QuietHoursParams) -> p
     - `apply_to_messaging`: a profile marked `applies_to_messaging: false`
       (calls only) flags nothing unless this is `true`; null follows the profile.
     - `unless_consent`: a purpose (e.g. `marketing`); deliveries with that
-      consent in force at the send time are exempt.
+      consent in force for the message's channel at the send time are exempt
+      (the `consent` check's as-of lookup).
 
     Local time: the contact's declared zone, else each zone of the number.
     A number with several zones is flagged when the time is outside the
@@ -226,7 +201,8 @@ def quiet_hours(ctx: CheckContext, rows: pd.DataFrame, p: QuietHoursParams) -> p
     applies = rules.profile.applies_to_messaging if p.apply_to_messaging is None else p.apply_to_messaging
     scope = _in_regions(rows, p.regions) if applies else rows.iloc[:0]
     if p.unless_consent is not None and len(scope):
-        scope = scope[~consent_in_force(ctx, scope, p.unless_consent).to_numpy(dtype=bool)]
+        state = consent_state(ctx.tables.consent_events, scope, purpose=p.unless_consent, channel="message")
+        scope = scope[state["outcome"].ne("granted").to_numpy(dtype=bool)]
     zones = recipient_zones(scope)
     if zones.empty:
         return rows.iloc[:0, :0]
