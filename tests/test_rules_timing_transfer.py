@@ -341,3 +341,10 @@ def test_window_counts_match_a_direct_count(events: list[tuple[int, int]], days:
     expected = [sum(1 for j, (g2, d2) in enumerate(events) if j <= i and g2 == g and d - days < d2 <= d)
                 for i, (g, d) in enumerate(events)]
     assert window_counts(groups, keys, pd.Timedelta(days=days)).tolist() == expected
+
+
+def test_system_channels_match_whatever_their_case() -> None:
+    ctx = _ctx(systems=[{"system": "Server Mumbai", "country": "IN", "channels": "WhatsApp|SMS"}],
+               messages=[_out("a", "2025-01-01T10:00:00Z"), _out("b", "2025-01-03T10:00:00Z", channel="sms")])
+    out = _transfer(ctx, "no-mechanism")
+    assert out[["ev_period_start", "ev_period_end"]].values.tolist() == [["2025-01-01", "2025-01-03"]]

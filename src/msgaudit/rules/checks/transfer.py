@@ -30,18 +30,28 @@ class TransferParams(Params):
     reason: Reason = Field(description="Which outcome this rule reports")
 
 
-def processing_days(ctx: CheckContext, channels: str | None, claims_from: pd.Series) -> pd.DatetimeIndex:
+def channel_days(ctx: CheckContext) -> pd.DataFrame:
+    """The distinct (channel, legal day) pairs of the audit's messages; channels case-folded."""
+    messages = ctx.tables.messages
+    codes, names = pd.factorize(messages["channel"])
+    pairs = pd.DataFrame({"code": codes, "day": ctx.reference.legal_days(messages["timestamp"]).to_numpy()})
+    pairs = pairs.drop_duplicates().reset_index(drop=True)
+    folded = np.array([str(n).strip().casefold() for n in names] + [""], dtype=object)
+    return pd.DataFrame({"channel": folded[pairs["code"].to_numpy()], "day": pairs["day"]})
+
+
+def processing_days(ctx: CheckContext, pairs: pd.DataFrame, channels: str | None,
+                    claims_from: pd.Series) -> pd.DatetimeIndex:
     """The legal days on which a system with these '|'-joined channels processed data, sorted."""
     ref = ctx.reference
-    messages = ctx.tables.messages
-    wanted = [c for c in (channels or "").split("|") if c]
+    wanted = [c.strip().casefold() for c in (channels or "").split("|") if c.strip()]
     if wanted:
-        on_channel = messages.loc[messages["channel"].isin(wanted), "timestamp"]
-        return pd.DatetimeIndex(ref.legal_days(on_channel).unique()).sort_values()
-    stamps = pd.concat([messages["timestamp"], ctx.tables.consent_events["timestamp"]], ignore_index=True).dropna()
+        return pd.DatetimeIndex(pairs.loc[pairs["channel"].isin(wanted), "day"].unique()).sort_values()
+    stamps = pd.concat([ctx.tables.messages["timestamp"], ctx.tables.consent_events["timestamp"]],
+                       ignore_index=True).dropna()
     if len(stamps):
-        days = ref.legal_days(stamps)
-        return pd.date_range(days.min(), days.max(), freq="D")
+        days = ref.legal_days(pd.Series([stamps.min(), stamps.max()]))
+        return pd.date_range(days.iloc[0], days.iloc[1], freq="D")
     first = claims_from.dropna()
     if first.empty:
         return pd.DatetimeIndex([])
@@ -153,10 +163,11 @@ def transfer_valid(ctx: CheckContext, rows: pd.DataFrame, p: TransferParams) -> 
     `period_start`, `period_end`.
     """
     found: list[dict[str, object]] = []
+    pairs = channel_days(ctx)
     for system, claims in rows.groupby("system", sort=True):
         claims = claims.reset_index(drop=True)
         country = str(claims["country"].iloc[0]).strip().upper()
-        days = processing_days(ctx, claims["channels"].iloc[0], claims["claim_from"])
+        days = processing_days(ctx, pairs, claims["channels"].iloc[0], claims["claim_from"])
         if len(days) == 0:
             continue
         judged = judge_days(ctx, days, country, claims)
