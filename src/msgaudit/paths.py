@@ -2,6 +2,7 @@
 
 They live at the top of the repository, where users read and edit them; an
 environment variable can point elsewhere (MSGAUDIT_RULES, MSGAUDIT_SAMPLES).
+A built wheel carries them as package data through the links in msgaudit/data/.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ _ENV = {"rules": "MSGAUDIT_RULES", "sample_exports": "MSGAUDIT_SAMPLES"}
 def bundled_dir(name: str) -> Path:
     env = os.environ.get(_ENV.get(name, ""), "")
     candidates = [Path(env)] if env else []
-    candidates += [Path(__file__).resolve().parents[2] / name, Path.cwd() / name]
+    candidates += [Path(__file__).resolve().parents[2] / name, Path(__file__).parent / "data" / name, Path.cwd() / name]
     for c in candidates:
         if c.is_dir():
             return c
