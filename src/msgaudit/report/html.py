@@ -13,15 +13,13 @@ from msgaudit.report.viewmodel import ReportView
 
 @cache
 def _environment() -> Environment:
-    env = Environment(
+    return Environment(
         loader=PackageLoader("msgaudit.report", "templates"),
         autoescape=select_autoescape(["html"], default_for_string=True, default=True),
         undefined=StrictUndefined,
         extensions=["jinja2.ext.i18n"],
-        trim_blocks=False,
         keep_trailing_newline=True,
     )
-    return env
 
 
 @cache
