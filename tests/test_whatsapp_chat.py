@@ -338,7 +338,7 @@ def test_titled_chat_inside_zip_is_found_and_mac_noise_ignored() -> None:
     assert adapter.sniff(source, "") == 0.95
     result = adapter.read(source, IngestContext())
     assert list(result.tables["messages"]["source"]) == ["export.zip!WhatsApp Chat with Luca.txt:1"]
-    assert "1 media files beside the chat not read (1 opus)" in result.report.notes
+    assert "1 media file beside the chat not read (1 opus)" in result.report.notes
 
 
 # --- sniffing ----------------------------------------------------------------------------------
@@ -400,3 +400,31 @@ def test_generated_chat_round_trips() -> None:
     got = read_text(text).tables["messages"]
     assert list(got["body"]) == [b for _, _, b in rows]
     assert wall_times(got) == [f"{s:%Y-%m-%d %H:%M:%S}" for s, _, _ in rows]
+
+
+@pytest.mark.parametrize(("content", "score"), [
+    ("12/03/24, 09:00 - Luca: ciao\n", 0.95),
+    ("Lista della spesa\npane, latte\n", 0.0),
+])
+def test_sniff_lone_text_in_zip_by_content(content: str, score: float) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr("note.txt", content)
+    assert WhatsAppChatAdapter().sniff(Source(Path("a.zip"), buffer.getvalue(), "a.zip"), "") == score
+
+
+def test_unusual_shell_is_still_described() -> None:
+    result = read_text("[12/03/24, 09:00 - Luca: ciao\n[12/03/24, 09:01 - Luca: ok\n")
+    assert result.report.notes == ["layout: d/m/y, H:M with an unmatched bracket, 24h"]
+    assert result.report.rows_accepted == 2
+
+
+@pytest.mark.parametrize("line", [
+    "questa chat è con un account business. Tocca per saperne di più.",
+    "This business uses a secure service from Meta to manage this chat. Tap to learn more.",
+    "Il tuo codice di sicurezza con Luca Bianchi è cambiato. Tocca per saperne di più.",
+    "Los mensajes y las llamadas están cifrados de extremo a extremo.",
+])
+def test_notices_with_an_author_are_system(line: str) -> None:
+    got = read_text(f"[12/03/24, 09:00:00] Soci ASD: {line}\n").tables["messages"]
+    assert got["kind"][0] == "system" and got["counterpart_name"][0] is None

@@ -51,12 +51,13 @@ _TERM = rf"\]{_SP}?|{_SP}[-–]{_SP}|:{_SP}"
 HEADER = rf"{_MARK}*\[?{_MARK}*{_DATE}{_JOIN}{_TIME}(?:{_TERM})"
 
 # Groups: shell opening, date, joiner, time, shell closing, author, the marks
-# before the body (iOS flags system and media bodies with U+200E), body (with
-# its continuation lines: every following line that does not start a header).
+# before the body (iOS flags system and media bodies with U+200E), the body's
+# first line, and its continuation lines (every following line that does not
+# start a header, each with its leading "\n"; empty for most messages).
 BLOCK = re.compile(
     rf"\n{_MARK}*(\[?){_MARK}*({_DATE})({_JOIN})({_TIME})({_TERM}){_MARK}*"
     rf"(?:([^:\n]+):(?: |(?=\n)|\Z))?({_MARK}*)"
-    rf"([^\n]*(?:\n(?!{HEADER})[^\n]*)*)"
+    rf"([^\n]*)((?:\n(?!{HEADER})[^\n]*)*)"
 )
 LINE_HEADER = re.compile(HEADER)
 
@@ -79,7 +80,7 @@ class Blocks:
     """Every header-led block of a chat text, in file order."""
 
     leading: list[tuple[int, str]]  # non-blank lines before the first header: (line, text)
-    frame: pd.DataFrame  # open, date, join, time, term, author, marks, body (object); line, breaks (int)
+    frame: pd.DataFrame  # open, date, join, time, term, author, marks, body (object); line (int)
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,8 @@ class Layout:
         if self.twelve_hour:
             time += " p"
         stamp = f"{date}{self.joiner}{time}"
+        if self.shell not in _SHELLS:
+            return f"{stamp} with an unmatched bracket, {'12h' if self.twelve_hour else '24h'}"
         kind = {"[]": "bracketed", " - ": "dash", ": ": "colon"}[self.shell]
         shown = f"[{stamp}]" if self.shell == "[]" else f"{stamp}{self.shell.rstrip()}"
         return f"{shown} {kind}, {'12h' if self.twelve_hour else '24h'}"
@@ -127,11 +130,17 @@ def split_blocks(text: str) -> Blocks:
         table = np.array(BLOCK.findall(padded, start), dtype=object)
     names = ("open", "date", "join", "time", "term", "author", "marks", "body")
     frame = pd.DataFrame({name: table[:, i] for i, name in enumerate(names)})
-    frame["breaks"] = frame["body"].str.count("\n").to_numpy(dtype=np.int64)
-    spans = frame["breaks"].to_numpy() + 1
-    lines = np.empty(len(spans), dtype=np.int64)
+    # Only messages with continuation lines need their line breaks counted and joined.
+    rest = table[:, 8]
+    multi = rest != ""
+    breaks = np.zeros(len(frame), dtype=np.int64)
+    if multi.any():
+        more = pd.Series(rest[multi], dtype=object)
+        breaks[multi] = more.str.count("\n").to_numpy()
+        frame.loc[multi, "body"] = frame.loc[multi, "body"] + more.str.rstrip("\n").to_numpy()
+    lines = np.empty(len(frame), dtype=np.int64)
     lines[0] = first_line
-    np.cumsum(spans[:-1], out=lines[1:])
+    np.cumsum(breaks[:-1] + 1, out=lines[1:])
     lines[1:] += first_line
     frame["line"] = lines
     return Blocks(leading=_leading(padded[1:start], 1), frame=frame)
@@ -172,12 +181,13 @@ def parse(frame: pd.DataFrame, date_order: str | None = None) -> Parsed:
     dates = _date_fields(date_uniques)
     times = _time_fields(time_uniques)
     join_codes, join_uniques = pd.factorize(frame["join"])
-    shell_codes, shell_uniques = pd.factorize(frame["open"] + frame["term"])
+    open_codes, open_uniques = pd.factorize(frame["open"])
+    term_codes, term_uniques = pd.factorize(frame["term"])
     join_kind = np.array([_joiner(j) for j in join_uniques], dtype=np.int64)
-    shell_kind = np.array([_shell(s) for s in shell_uniques], dtype=np.int64)
+    shell_kind = np.array([[_shell(o + t) for t in term_uniques] for o in open_uniques], dtype=np.int64)
 
     key = (((dates["sep"][date_codes] * 24 + times["shape"][time_codes]) * len(_JOINERS)
-            + join_kind[join_codes]) * (len(_SHELLS) + 1) + shell_kind[shell_codes])
+            + join_kind[join_codes]) * (len(_SHELLS) + 1) + shell_kind[open_codes, term_codes])
     keys, first_at, counts = np.unique(key, return_index=True, return_counts=True)
     best = np.flatnonzero(counts == counts.max())
     dominant = keys[best[np.argmin(first_at[best])]]

@@ -52,7 +52,7 @@ import pandas as pd
 from msgaudit.errors import InputError
 from msgaudit.ingest import chat_layouts
 from msgaudit.ingest.base import IngestContext, Ingested, Ledger, Source
-from msgaudit.ingest.decoding import decode
+from msgaudit.ingest.decoding import decode, detect_encoding
 from msgaudit.ingest.timeparse import localize
 from msgaudit.phones import normalise, parse_phone
 from msgaudit.tables import MESSAGES, conform
@@ -61,6 +61,7 @@ NAME = "whatsapp-chat"
 _NO_HEADER_HINT = ("export the chat from WhatsApp (chat › ⋮ › More › Export chat) "
                    "and give the .txt or the .zip exactly as the app wrote it")
 _MAX_MEMBER_BYTES = 2 << 30
+_SNIFF_BYTES = 16_384
 
 
 class Phrase(NamedTuple):
@@ -222,11 +223,17 @@ def _alternation(patterns: list[str]) -> str:
     return "|".join(f"(?:{p})" for p in patterns)
 
 
+def _phrases(phrases: list[Phrase]) -> str:
+    return rf"^{_MARKS_RX}*(?:{_alternation([p.pattern.format(a=_ACTOR) for p in phrases])})"
+
+
 def _phrases_rx(phrases: list[Phrase]) -> re.Pattern[str]:
-    return re.compile(rf"^{_MARKS_RX}*(?:{_alternation([p.pattern.format(a=_ACTOR) for p in phrases])})")
+    return re.compile(_phrases(phrases))
 
 
-_NOTICE = _phrases_rx([p for p in SYSTEM_PHRASES if p.kind == "notice"])
+# Notices are whole sentences; their case varies between app versions.
+_NOTICE_PATTERN = f"(?i:{_phrases([p for p in SYSTEM_PHRASES if p.kind == 'notice'])})"
+_NOTICE = re.compile(_NOTICE_PATTERN)
 _EVENT = _phrases_rx([p for p in SYSTEM_PHRASES if p.kind == "event"])
 _GROUP_SYSTEM = _phrases_rx([p for p in SYSTEM_PHRASES if p.group])
 # An Android line such as `Anna ha cambiato l'oggetto in "Cena: sabato"` is cut
@@ -246,7 +253,7 @@ _DELETED = re.compile(rf"^{_MARKS_RX}*(?:{_placeholders('deleted')}){_END}")
 # bodies with U+200E, so only marked bodies pay for scanning past the file name.
 _MEDIA_NAMED = re.compile(rf"^[^\n]*[ \u200e](?:{_placeholders('media-tail')}){_END}")
 # One pass over every body finds the few that need a closer look.
-_ANY_MARKER = re.compile(f"{_MEDIA.pattern}|{_DELETED.pattern}|{_NOTICE.pattern}")
+_ANY_MARKER = re.compile(f"{_MEDIA.pattern}|{_DELETED.pattern}|{_NOTICE_PATTERN}")
 _EDITED = re.compile(rf"[ \t]*{_MARKS_RX}*(?:{_placeholders('edited')})\s*\Z")
 _PHONE_LIKE = re.compile(r"^\+?[\d\s().\-\u00a0]{6,}$")
 
@@ -266,9 +273,18 @@ class WhatsAppChatAdapter:
         if source.suffix == ".zip" or source.data[:4] == b"PK\x03\x04":
             try:
                 with zipfile.ZipFile(io.BytesIO(source.data)) as zf:
-                    return 0.95 if _chat_member(zf.namelist()) else 0.0
-            except (zipfile.BadZipFile, OSError, ValueError):
+                    member = _chat_member(zf.namelist())
+                    if member is None:
+                        return 0.0
+                    if _is_chat_name(member):
+                        return 0.95
+                    # A lone .txt in an archive: only a chat if it reads like one.
+                    with zf.open(member) as f:
+                        head = f.read(_SNIFF_BYTES)
+            except (zipfile.BadZipFile, RuntimeError, OSError, ValueError, EOFError, zlib.error):
                 return 0.0
+            text = head.decode(detect_encoding(head), errors="replace")
+            return 0.95 if chat_layouts.looks_like_chat(text) else 0.0
         if source.suffix == ".txt" and chat_layouts.looks_like_chat(head):
             return 0.9
         return 0.0
@@ -281,7 +297,8 @@ class WhatsAppChatAdapter:
         if chat.media:
             kinds = Counter(PurePosixPath(m).suffix.lower().lstrip(".") or "no extension" for m in chat.media)
             listed = ", ".join(f"{n} {ext}" for ext, n in sorted(kinds.items()))
-            ledger.note(f"{len(chat.media)} media files beside the chat not read ({listed})")
+            files = "file" if len(chat.media) == 1 else "files"
+            ledger.note(f"{len(chat.media)} media {files} beside the chat not read ({listed})")
 
         blocks = chat_layouts.split_blocks(chat.text)
         if blocks.frame.empty:
@@ -304,9 +321,20 @@ class WhatsAppChatAdapter:
             ledger.reject_many(frame.loc[unreadable, "line"], parsed.problem[unreadable])
 
         keep = parsed.in_layout & ~unreadable
-        messages = build_messages(frame[keep], localize(parsed.naive[keep], ctx.timezone), source, chat, ctx)
+        naive = parsed.naive[keep]
+        shifted = _dst_changes(naive, ctx.timezone)
+        if shifted:
+            ledger.note(f"{shifted} times fell in a daylight-saving change in {ctx.timezone}: a repeated hour "
+                        "is read as summer time, a missing one moved forward")
+        messages = conform(build_messages(frame[keep], localize(naive, ctx.timezone), source, chat, ctx), MESSAGES)
         report = ledger.close(len(blocks.leading) + len(frame), messages["timestamp"])
         return Ingested(report=report, tables={"messages": messages})
+
+
+def _dst_changes(naive: pd.Series, tz: str) -> int:
+    """How many wall times are repeated or skipped by a clock change, so cannot be placed for sure."""
+    strict = naive.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
+    return int(strict.isna().sum() - naive.isna().sum())
 
 
 def load_text(source: Source) -> ChatText:
@@ -350,24 +378,27 @@ def _is_noise(name: str) -> bool:
 def _chat_member(names: list[str]) -> str | None:
     """The chat text among an archive's files: `_chat.txt`, else a titled chat, else a lone .txt."""
     texts = sorted(n for n in names if n.lower().endswith(".txt") and not _is_noise(n))
-    for name in texts:
-        if PurePosixPath(name).name == "_chat.txt":
-            return name
-    for name in texts:
-        if _TITLE.match(PurePosixPath(name).stem):
+    named = sorted(texts, key=lambda n: PurePosixPath(n).name != "_chat.txt")
+    for name in named:
+        if _is_chat_name(name):
             return name
     return texts[0] if len(texts) == 1 else None
 
 
+def _is_chat_name(name: str) -> bool:
+    path = PurePosixPath(name)
+    return path.name == "_chat.txt" or _TITLE.match(path.stem) is not None
+
+
 def build_messages(frame: pd.DataFrame, utc: pd.Series, source: Source, chat: ChatText,
                    ctx: IngestContext) -> pd.DataFrame:
-    """Canonical `messages` rows for the blocks of the file's layout with a readable time."""
+    """`messages` columns (not yet conformed) for the blocks of the file's layout with a readable time."""
     author_codes, raw_authors = pd.factorize(frame["author"])
     names = pd.Series([a.translate(_STRIP_MARKS).strip() for a in raw_authors], dtype=object)
     author = pd.Series(names.to_numpy()[author_codes], index=frame.index, dtype=object)
     glued_name = names.str.contains(_NAMED_IN_AUTHOR).to_numpy(dtype=bool)[author_codes]
 
-    body = _clean_bodies(frame["body"], frame["breaks"].to_numpy() > 0)
+    body = _clean_bodies(frame["body"])
     marked = frame["marks"].to_numpy() != ""
     kind = _kinds(body, author, marked, glued_name)
     system = (kind == "system").to_numpy()
@@ -375,7 +406,7 @@ def build_messages(frame: pd.DataFrame, utc: pd.Series, source: Source, chat: Ch
     body[glued] = author[glued] + ": " + body[glued]
     author[system] = ""
 
-    e164_of, business_of = _people(names, ctx)
+    e164_of, business_of = authors_table(names, ctx)
     e164 = pd.Series(e164_of[author_codes], index=frame.index, dtype=object)
     outbound = business_of[author_codes] & ~system
     inbound_person = ~outbound & ~system
@@ -393,7 +424,7 @@ def build_messages(frame: pd.DataFrame, utc: pd.Series, source: Source, chat: Ch
 
     member = f"!{chat.member}" if chat.member else ""
     lines = pd.Series(frame["line"].to_numpy().astype(str), index=frame.index, dtype=object)
-    out = pd.DataFrame({
+    return pd.DataFrame({
         "message_id": f"{Path(source.name).name}{member}:" + lines,
         "timestamp": utc,
         "direction": np.where(outbound, "outbound", "inbound").astype(object),
@@ -409,17 +440,14 @@ def build_messages(frame: pd.DataFrame, utc: pd.Series, source: Source, chat: Ch
         "body": body,
         "source": f"{source.name}{member}:" + lines,
     }, index=frame.index)
-    return conform(out, MESSAGES)
 
 
 _STRIP_MARKS = str.maketrans("", "", chat_layouts.MARKS)
 
 
-def _clean_bodies(body: pd.Series, multiline: np.ndarray) -> pd.Series:
-    """Drop trailing blank lines and the "edited" suffix."""
+def _clean_bodies(body: pd.Series) -> pd.Series:
+    """Drop the "edited" suffix."""
     body = body.astype(object)
-    if multiline.any():
-        body[multiline] = body[multiline].str.rstrip("\n")
     edited = body.str.endswith(">").to_numpy(dtype=bool)
     if edited.any():
         body[edited] = body[edited].str.replace(_EDITED, "", regex=True)
@@ -449,7 +477,7 @@ def _kinds(body: pd.Series, author: pd.Series, marked: np.ndarray, glued_name: n
     return pd.Series(kind, index=body.index)
 
 
-def _people(names: pd.Series, ctx: IngestContext) -> tuple[np.ndarray, np.ndarray]:
+def authors_table(names: pd.Series, ctx: IngestContext) -> tuple[np.ndarray, np.ndarray]:
     """Per distinct author: E.164 when the name is a phone number, and whether it speaks for the business."""
     business_names = {_fold(n) for n in ctx.business_names}
     business_phones = {parse_phone(p, ctx.default_region).e164 for p in ctx.business_phones} - {None}
@@ -458,7 +486,7 @@ def _people(names: pd.Series, ctx: IngestContext) -> tuple[np.ndarray, np.ndarra
     if phone_like.any():
         parsed = normalise(names[phone_like], ctx.default_region)
         e164[phone_like] = parsed["e164"].where(parsed["error"].isna(), None).to_numpy()
-    business = names.map(_fold).isin(business_names).to_numpy() | np.isin(e164, list(business_phones))
+    business = names.map(_fold).isin(business_names).to_numpy() | pd.Series(e164).isin(business_phones).to_numpy()
     return e164, business
 
 
