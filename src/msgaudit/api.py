@@ -134,7 +134,7 @@ def _local_hours(deliveries: pd.DataFrame) -> list[list[int]]:
             local = group["timestamp"].dt.tz_convert(str(name))
         except (KeyError, ValueError):
             continue
-        counts = pd.crosstab(local.dt.dayofweek, local.dt.hour)
+        counts = pd.crosstab(local.dt.day_of_week, local.dt.hour)
         for dow, row in counts.iterrows():
             for hour, n in row.items():
                 grid[int(dow)][int(hour)] += int(n)

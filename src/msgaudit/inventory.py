@@ -156,7 +156,7 @@ def systems_table(inv: Inventory, positions: yamlsafe.Positions) -> pd.DataFrame
         }
         claims = sorted(system.transfers, key=lambda t: t.from_ or date.min)
         if not claims:
-            rows.append({**base, "mechanism": None, "claim_from": None, "claim_to": None, "certified": None})
+            rows.append({**base, "mechanism": None, "claim_from": None, "claim_to": None, "certified": None, "signed": None})
         for j, claim in enumerate(claims):
             nxt = claims[j + 1].from_ if j + 1 < len(claims) else None
             # A later claim replaces an earlier open-ended one from its own start date.
@@ -167,6 +167,7 @@ def systems_table(inv: Inventory, positions: yamlsafe.Positions) -> pd.DataFrame
                 "claim_from": pd.Timestamp(claim.from_, tz="UTC") if claim.from_ else None,
                 "claim_to": pd.Timestamp(end, tz="UTC") if end is not None else None,
                 "certified": claim.certified, "source": f"{positions.path}:{tline}",
+                "signed": pd.Timestamp(claim.signed, tz="UTC") if claim.signed else None,
             })
     if not rows:
         return tables.empty(tables.SYSTEMS)

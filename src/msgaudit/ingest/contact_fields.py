@@ -270,7 +270,7 @@ def join_words(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
 
 
 def none_if_empty(values: pd.Series) -> pd.Series:
-    text = values.fillna("").astype(str).str.strip()
+    text = values.astype(object).fillna("").astype(str).str.strip()
     return text.where(text.ne(""), None)
 
 

@@ -96,6 +96,7 @@ def judge_days(ctx: CheckContext, days: pd.DatetimeIndex, country: str, claims: 
     claim = _claim_in_force(days, claims)
     mechanism = np.where(claim >= 0, claims["mechanism"].fillna("").to_numpy(dtype=object)[claim], "")
     certified = np.where(claim >= 0, claims["certified"].astype(object).to_numpy()[claim], None)
+    signed = np.where(claim >= 0, claims["signed"].astype(object).to_numpy()[claim], None)
     outcome = np.full(len(days), _LAWFUL, dtype=object)
     eea = within(day, ref.eea_validity(country)).to_numpy()
     for pos in sorted(set(claim.tolist())):
@@ -103,9 +104,11 @@ def judge_days(ctx: CheckContext, days: pd.DatetimeIndex, country: str, claims: 
         mech = mechanism[mine][0] if mine.any() else ""
         cert = certified[mine][0] if pos >= 0 else None
         cert = None if cert is None or pd.isna(cert) else bool(cert)
+        sign = signed[mine][0] if pos >= 0 else None
+        sign = None if sign is None or pd.isna(sign) else pd.Timestamp(sign).date()
         lawful = eea[mine] | within(day[mine], ref.adequacy_validity(country, cert)).to_numpy()
         if mech not in _NONE:
-            lawful |= within(day[mine], ref.mechanism_validity(mech, country, cert)).to_numpy()
+            lawful |= within(day[mine], ref.mechanism_validity(mech, country, cert, sign)).to_numpy()
         outcome[mine] = np.where(lawful, _LAWFUL, _reason_for(mech, country))
     return pd.DataFrame({"day": days, "claim": claim, "mechanism": mechanism, "outcome": outcome})
 
