@@ -79,7 +79,14 @@ def evaluate(packs: list[Pack], ctx: CheckContext, *, mask: bool = True, org_sou
             cdef = checks[rule.check_name]
             params = cdef.params.model_validate(rule.check_params)
             selected = table[compile_condition(rule.where, column_kinds(table))(table)] if rule.where.strip() else table
-            violations = cdef.func(ctx, selected, params) if len(selected) else selected.iloc[:0, :0]
+            try:
+                violations = cdef.func(ctx, selected, params) if len(selected) else selected.iloc[:0, :0]
+            except ValueError as exc:
+                # A parameter that names reference data which does not exist (a quiet-hours profile,
+                # a holiday calendar) is only known here; one bad rule must not stop the audit.
+                summary.evaluated = False
+                summary.not_evaluated_reason = f"check {rule.check_name} failed: {exc}"
+                continue
             found = to_findings(rule, selected, violations, mask=mask)
             summary.findings = len(found)
             findings.extend(found)
