@@ -300,10 +300,11 @@ def test_system_without_channels_or_timestamps_runs_from_claim_to_as_of() -> Non
     assert out[["ev_period_start", "ev_period_end"]].values.tolist() == [["2022-12-28", "2023-01-31"]]
 
 
-def test_system_with_channels_but_no_messages_has_no_finding() -> None:
+def test_system_whose_channels_carry_no_message_stores_data_every_audited_day() -> None:
     ctx = _ctx(systems=[{"system": "Mailer", "country": "IN", "channels": "email"}],
-               messages=[_out("a", "2025-01-01T10:00:00Z")])
-    assert _transfer(ctx, "no-mechanism").empty
+               messages=[_out("a", "2025-01-01T10:00:00Z"), _out("b", "2025-01-03T10:00:00Z")])
+    found = _transfer(ctx, "no-mechanism")
+    assert list(found["ev_period_start"]) == ["2025-01-01"] and list(found["ev_period_end"]) == ["2025-01-03"]
 
 
 def test_uk_after_brexit_is_covered_by_bridge_and_adequacy() -> None:

@@ -1,8 +1,9 @@
 """International transfers judged day by day: was the data's destination lawful on each processing day?
 
 A system processes personal data on the days (in the reference's legal day
-zone, settings.yaml) of the messages on its channels; a system with no
-channels on every day the audit covers. Each processing day gets exactly one
+zone, settings.yaml) of the messages on its channels. A system with no
+channels, or whose channels carry no message in the inputs (a newsletter
+list, a CRM), stores its data on every day the audit covers. Each processing day gets exactly one
 outcome, so the rules built on `transfer_valid` (one per outcome) never
 report the same day twice.
 """
@@ -46,7 +47,9 @@ def processing_days(ctx: CheckContext, pairs: pd.DataFrame, channels: str | None
     ref = ctx.reference
     wanted = [c.strip().casefold() for c in (channels or "").split("|") if c.strip()]
     if wanted:
-        return pd.DatetimeIndex(pairs.loc[pairs["channel"].isin(wanted), "day"].unique()).sort_values()
+        days = pd.DatetimeIndex(pairs.loc[pairs["channel"].isin(wanted), "day"].unique()).sort_values()
+        if len(days):
+            return days
     stamps = pd.concat([ctx.tables.messages["timestamp"], ctx.tables.consent_events["timestamp"]],
                        ignore_index=True).dropna()
     if len(stamps):
