@@ -75,6 +75,12 @@ class RuleSummary(BaseModel):
     remediation: str = ""
     description: str = ""
     not_evaluated_reason: str = ""
+    translations: dict[str, dict[str, str]] = Field(default_factory=dict)
+
+    def localised(self, lang: str) -> "RuleSummary":
+        """This rule with its title, description and remediation in `lang` where the pack provides them."""
+        text = self.translations.get(lang)
+        return self.model_copy(update=text) if text else self
 
 
 class Summary(BaseModel):
@@ -119,6 +125,16 @@ class AuditResult(BaseModel):
 
     def active(self) -> list[Finding]:
         return [f for f in self.findings if not f.waived]
+
+    def localised(self, lang: str) -> "AuditResult":
+        """The result with rule text (and each finding's title and remediation) in `lang` where available."""
+        rules = [r.localised(lang) for r in self.rules]
+        changed = {r.id: r for r, orig in zip(rules, self.rules) if r is not orig}
+        if not changed:
+            return self
+        findings = [f.model_copy(update={"title": changed[f.rule_id].title, "remediation": changed[f.rule_id].remediation})
+                    if f.rule_id in changed else f for f in self.findings]
+        return self.model_copy(update={"rules": rules, "findings": findings})
 
 
 def fingerprint(rule_id: str, *parts: object) -> str:

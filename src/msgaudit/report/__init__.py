@@ -46,7 +46,7 @@ def write_reports(result: AuditResult, out_dir: Path, formats: set[str] | frozen
         from msgaudit.report.html import render_html
         from msgaudit.report.viewmodel import build_view
 
-        html = render_html(build_view(result, lang, mask))
+        html = render_html(build_view(result.localised(lang), lang, mask))
         if "html" in formats:
             written["html"] = _write(out_dir / FILE_NAMES["html"], lambda: html.encode("utf-8"))
         if "pdf" in formats:

@@ -65,7 +65,9 @@ def evaluate(packs: list[Pack], ctx: CheckContext, *, mask: bool = True, org_sou
         for rule in pack.rules:
             summary = RuleSummary(id=rule.id, pack=pack.pack, title=rule.title, severity=rule.severity,
                                   applies_to=rule.applies_to, law=rule.law, remediation=rule.remediation,
-                                  description=rule.description)
+                                  description=rule.description,
+                                  translations={lang: text.model_dump(exclude_none=True)
+                                                for lang, text in rule.translations.items()})
             summaries.append(summary)
             if not rule.enabled:
                 summary.evaluated = False

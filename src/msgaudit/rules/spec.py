@@ -57,6 +57,14 @@ class RuleTest(_Strict):
         return self
 
 
+class RuleText(_Strict):
+    """A rule's reader-facing text in another language; what is left out stays in English."""
+
+    title: str | None = Field(default=None, min_length=3)
+    description: str | None = None
+    remediation: str | None = Field(default=None, min_length=1)
+
+
 class Rule(_Strict):
     id: str
     title: str = Field(min_length=3)
@@ -72,6 +80,8 @@ class Rule(_Strict):
     remediation: str = Field(min_length=1)
     description: str = ""
     enabled: bool = True
+    translations: dict[Literal["it"], RuleText] = Field(
+        default_factory=dict, description="The title, description and remediation for reports in other languages")
     tests: list[RuleTest] = Field(default_factory=list)
 
     @field_validator("id")
