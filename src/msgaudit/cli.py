@@ -71,9 +71,7 @@ def demo(out, lang, as_of) -> None:
     root = bundled_dir("sample_exports")
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
         click.echo(f"== {folder.name}")
-        # Sources in the reports read "sample_exports/…", not a path on the machine that ran the demo.
-        shown = os.path.relpath(folder) if folder.resolve().is_relative_to(Path.cwd().resolve()) else str(folder)
-        _run_audit([shown], str(Path(out) / folder.name), "html,pdf,json,csv", "none", as_of, lang, False, (),
+        _run_audit([str(folder)], str(Path(out) / folder.name), "html,pdf,json,csv", "none", as_of, lang, False, (),
                    None, fmt=None, tz=None, default_region=None, business=(), inventory=None, mapping=None)
         click.echo("")
 

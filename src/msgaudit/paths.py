@@ -21,5 +21,8 @@ def bundled_dir(name: str) -> Path:
     candidates += [Path(__file__).resolve().parents[2] / name, Path(__file__).parent / "data" / name, Path.cwd() / name]
     for c in candidates:
         if c.is_dir():
-            return c
+            # Relative to the working directory when inside it, so reports and messages
+            # say "rules/optout.yaml:17" rather than a path on the machine that ran them.
+            resolved = c.resolve()
+            return Path(os.path.relpath(resolved)) if resolved.is_relative_to(Path.cwd().resolve()) else resolved
     raise ConfigError(name, None, f"bundled folder not found; run from the msgaudit checkout or set {_ENV.get(name, name)}")
