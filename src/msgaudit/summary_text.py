@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from msgaudit.findings import SEVERITIES, AuditResult
+from msgaudit.findings import SEVERITIES, SEVERITY_RANK, AuditResult
+
+_SHOWN = 10
 
 
 def render_summary(result: AuditResult, written: dict[str, Path]) -> str:
@@ -22,11 +24,13 @@ def render_summary(result: AuditResult, written: dict[str, Path]) -> str:
     counts = " · ".join(f"{s.by_severity[sev]} {sev}" for sev in reversed(SEVERITIES) if s.by_severity.get(sev))
     waived = f" ({s.waived} waived)" if s.waived else ""
     lines.append(f"findings  {s.total}{waived}" + (f": {counts}" if counts else ""))
-    by_rule = sorted(((n, rid) for rid, n in s.by_rule.items()), key=lambda t: (-t[0], t[1]))[:8]
     titles = {r.id: r.title for r in result.rules}
     sev = {r.id: r.severity for r in result.rules}
-    for n, rid in by_rule:
+    ranked = sorted(s.by_rule.items(), key=lambda kv: (-SEVERITY_RANK[sev[kv[0]]], -kv[1], kv[0]))
+    for rid, n in ranked[:_SHOWN]:
         lines.append(f"  {rid:<13} {sev[rid]:<8} {n:>6}  {titles[rid]}")
+    if len(ranked) > _SHOWN:
+        lines.append(f"  … and {len(ranked) - _SHOWN} more rules with findings (see the reports)")
     if s.fail_on:
         verdict = f"FAIL: findings at or above {s.fail_on}" if s.failed else f"PASS: nothing at or above {s.fail_on}"
         lines.append(verdict)
