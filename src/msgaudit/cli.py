@@ -38,7 +38,24 @@ def _load(paths, fmt, tz, default_region, business, inventory, mapping):
                 business=tuple(business), mapping=load_mapping(mapping) if mapping else None)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _LazyGroup(click.Group):
+    """Commands whose modules pull in numpy and pandas are imported only when run, so --help stays instant."""
+
+    lazy = {"simulate": ("msgaudit.simulate.command", "simulate_command")}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.lazy])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.lazy:
+            import importlib
+
+            module, attr = self.lazy[name]
+            return getattr(importlib.import_module(module), attr)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="msgaudit")
 def cli() -> None:
     """Audit business messaging exports for privacy compliance."""
