@@ -38,6 +38,7 @@ DAY = 86_400
 CLEAN = ((9 * 3600, 19 * 3600 + 1800),)
 FR_HOURS = ((10 * 3600, 12 * 3600 + 1800), (14 * 3600, 19 * 3600 + 1800))
 NIGHT = ((6 * 3600, 7 * 3600 + 1800), (21 * 3600 + 1800, 23 * 3600 + 1800))
+INCIDENT_SHARE = 0.01  # at most this share of the contacts take part in incidents of one rule
 MARKETING_SPACING = 9  # days between two marketing sends to one person: at most 4 in any 30 days
 ORG = "Associazione Culturale Esempio APS"
 PRESIDENT = "Mario Rossi"
@@ -78,7 +79,9 @@ class Sim:
             return 0
         if rule in WORLD_RULES:
             return int(self.rng.random() < min(1.0, rate))
-        return max(1, int(self.rng.binomial(per, min(1.0, rate))))
+        # Each incident takes fresh people: cap them so most of the world keeps its ordinary traffic.
+        cap = max(1, int(self.cfg.contacts * INCIDENT_SHARE))
+        return min(cap, max(1, int(self.rng.binomial(per, min(1.0, rate)))))
 
     # --- time ------------------------------------------------------------------------------
 
@@ -119,7 +122,7 @@ class Sim:
         if n == 0:
             return
         self.messages.append(pd.DataFrame({
-            "t": pd.to_datetime(t.to_numpy(), utc=True).floor("s"), "direction": direction, "channel": "whatsapp",
+            "t": pd.DatetimeIndex(t).tz_convert("UTC").floor("s"), "direction": direction, "channel": "whatsapp",
             "source": source, "pid": pid.astype(np.int64), "category": category, "is_template": template,
             "kind": kind or ("template" if template else ("other" if direction == "outbound" else "text")),
             "body": body if body is not None else None, "optout": optout, "looks_like": looks_like, "tag": tag,
@@ -132,11 +135,11 @@ class Sim:
             return
         phone = self.people["phone"].to_numpy()[pids]
         if isinstance(evidence, str) and evidence == "form":
-            years = pd.to_datetime(t.to_numpy(), utc=True).year.astype(str)
+            years = pd.DatetimeIndex(t).tz_convert("UTC").year.astype(str)
             evidence = "Modulo " + years + " n. " + pd.Series(pids).astype(str).str.zfill(4).to_numpy()
         self.consents.append(pd.DataFrame({
             "phone": phone, "purpose": purpose, "channel": channel, "status": status,
-            "t": pd.to_datetime(t.to_numpy(), utc=True).floor("s"), "evidence": evidence, "method": method,
+            "t": pd.DatetimeIndex(t).tz_convert("UTC").floor("s"), "evidence": evidence, "method": method,
             "business_name": business,
         }))
 
@@ -208,7 +211,7 @@ class Sim:
                            np.where(zones != "", pd.Series(zones).str.split("|").str[0].to_numpy(), "Europe/Rome"))
         self.people = pd.DataFrame({
             "pid": np.arange(n), "first_name": first, "last_name": last, "name": first + " " + last,
-            "phone": numbers["phone"], "region": numbers["region"], "zones": zones, "declared_tz": declared,
+            "phone": numbers["phone"], "pretty": numbers["pretty"], "region": numbers["region"], "zones": zones, "declared_tz": declared,
             "primary_zone": primary, "number_type": numbers["number_type"], "valid": numbers["valid"], "lang": lang,
             "relationship": rel, "saved_business": rng.random(n) < 0.8, "in_contacts": in_contacts, "role": role,
             "marketing": False,
@@ -349,6 +352,17 @@ class Sim:
                 self.prefs.append(pd.DataFrame({"pid": who, "t": when.dt.floor("s").to_numpy(), "value": "stop"}))
             else:
                 self.optouts.append(pd.DataFrame({"pid": who, "kind": "do-not-contact", "since": when.dt.floor("s").to_numpy()}))
+
+    def top_up(self, target: int) -> None:
+        """More ordinary conversations for untouched people until the world holds about `target` messages."""
+        have = len(suppress(self, _concat(self.messages, [])))
+        units = int((target - have) / 2.8)
+        pool = np.flatnonzero(self.regular() & ~self.used)
+        if units <= 0 or len(pool) == 0:
+            return
+        pid = self.rng.choice(pool, units)
+        t0 = self.at_local(pid, self.rng.integers(0, self.days, units), self.local_seconds(units, ((9 * 3600, 18 * 3600),)))
+        self.conversation(pid, t0, tag="clean")
 
     # --- incidents -----------------------------------------------------------------------------
 
@@ -570,7 +584,7 @@ def build_world(cfg: SimConfig) -> World:
     n_nick = min(sim.count("TIMING-004", cfg.messages), len(texts.NICKNAMES)) if with_group else 0
     chat, roster = sim.group(n_nick) if with_group else (pd.DataFrame(), pd.DataFrame())
     budget = cfg.messages - len(chat)
-    sim.clean_traffic(int(budget * 0.97))
+    sim.clean_traffic(int(budget * 0.9))
     sim.clean_stops()
     order = [r for r in ("CONSENT-001", "CONSENT-002", "CONSENT-003", "CONSENT-006", "TEMPLATE-003", "TEMPLATE-002",
                          "TIMING-001", "TIMING-002", "TIMING-003", "TIMING-005", "OPTOUT-001", "OPTOUT-002",
@@ -586,6 +600,7 @@ def build_world(cfg: SimConfig) -> World:
         sim.incidents["QUALITY-003"] = extra["unconsented"]
     if n_nick:
         sim.incidents["TIMING-004"] = n_nick
+    sim.top_up(cfg.messages - len(chat))
     systems = sim.systems()
     messages = assemble(sim, chat)
     if with_group and len(chat):
@@ -618,14 +633,19 @@ def _with_phone(sim: Sim, df: pd.DataFrame) -> pd.DataFrame:
     return df.assign(phone=sim.people["phone"].to_numpy()[df["pid"].to_numpy(dtype=np.int64)]) if len(df) else df.assign(phone=None)
 
 
+def suppress(sim: Sim, msgs: pd.DataFrame) -> pd.DataFrame:
+    """Clean traffic a well-run business would not have sent after an incident changed the person's state."""
+    drops = _concat(sim.drops, ["pid", "after"])
+    if not len(drops) or not len(msgs):
+        return msgs
+    after = drops.groupby("pid")["after"].min()
+    limit = msgs["pid"].map(after)
+    return msgs[~((msgs["tag"] == "clean") & limit.notna() & (msgs["t"] > limit))]
+
+
 def assemble(sim: Sim, chat: pd.DataFrame) -> pd.DataFrame:
     """All messages in time order with their export ids; clean traffic suppressed where a drop says so."""
-    msgs = _concat(sim.messages, [])
-    drops = _concat(sim.drops, ["pid", "after"])
-    if len(drops):
-        after = drops.groupby("pid")["after"].min()
-        limit = msgs["pid"].map(after)
-        msgs = msgs[~((msgs["tag"] == "clean") & limit.notna() & (msgs["t"] > limit))]
+    msgs = suppress(sim, _concat(sim.messages, []))
     msgs = msgs.sort_values(["t", "pid", "direction"], kind="stable").reset_index(drop=True)
     idx = pd.Series(np.arange(len(msgs))).astype(str).str.zfill(9)
     noise = pd.Series(sim.rng.integers(0, 10**9, len(msgs))).astype(str).str.zfill(9)

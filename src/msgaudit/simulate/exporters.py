@@ -17,7 +17,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import phonenumbers
 import yaml
 
 from msgaudit.simulate.model import World
@@ -46,41 +45,73 @@ def _envelope(value: pd.Series, field: str = "messages") -> pd.Series:
     return head + value + '},"field":"' + field + '"}]}]}'
 
 
+CHUNK = 200_000  # lines built and written at a time, so a million messages never sit in memory as text
+
+
 def write_webhooks(world: World, path: Path, rng: np.random.Generator) -> int:
+    """Sort every line to be written by (time, kind) first, then build and write the text chunk by chunk."""
     m = world.messages
-    m = m[m["source"] == "webhook"]
-    phones = world.people["phone"].to_numpy()
-    out = m[m["direction"] == "outbound"]
-    wa = pd.Series(phones[out["pid"].to_numpy()], index=out.index).str.lstrip("+")
-    template = out["is_template"].to_numpy(dtype=bool)
-    pricing = ('"pricing":{"billable":true,"pricing_model":"PMP","type":"'
-               + pd.Series(np.where(template, "regular", "free_customer_service"), index=out.index)
-               + '","category":"' + out["category"] + '"}')
-    sent = _unix(out["t"])
-    delivered = sent + rng.integers(1, 20, len(out))
-    frames = []
-    for status, ts, order in (("sent", sent, 1), ("delivered", delivered, 2)):
-        body = ('"statuses":[{"id":"' + out["mid"] + '","status":"' + status + '","timestamp":"' + ts.astype(str)
-                + '","recipient_id":"' + wa + '",' + pricing + "}]")
-        frames.append(pd.DataFrame({"ts": ts, "order": order, "line": _envelope(body)}))
-    inbound = m[m["direction"] == "inbound"]
-    wa_in = pd.Series(phones[inbound["pid"].to_numpy()], index=inbound.index).str.lstrip("+")
-    names = _json_str(pd.Series(world.people["first_name"].to_numpy()[inbound["pid"].to_numpy()], index=inbound.index))
-    ts_in = _unix(inbound["t"])
-    body = ('"contacts":[{"profile":{"name":' + names + '},"wa_id":"' + wa_in + '"}],"messages":[{"from":"' + wa_in
-            + '","id":"' + inbound["mid"] + '","timestamp":"' + ts_in.astype(str) + '","type":"text","text":{"body":'
-            + _json_str(inbound["body"]) + "}}]")
-    frames.append(pd.DataFrame({"ts": ts_in, "order": 0, "line": _envelope(body)}))
+    m = m[m["source"] == "webhook"].reset_index(drop=True)
+    out = np.flatnonzero(m["direction"].to_numpy() == "outbound")
+    inbound = np.flatnonzero(m["direction"].to_numpy() == "inbound")
+    sent = _unix(m["t"]).to_numpy()
+    delivered = sent[out] + rng.integers(1, 20, len(out))
     prefs = world.preferences
-    if len(prefs):
-        ts_p = _unix(pd.Series(prefs["t"].to_numpy()))
-        wa_p = pd.Series(prefs["phone"].to_numpy()).str.lstrip("+")
-        body = ('"user_preferences":[{"wa_id":"' + wa_p + '","detail":"User requested to stop marketing messages",'
-                '"category":"marketing_messages","value":"stop","timestamp":' + ts_p.astype(str) + "}]")
-        frames.append(pd.DataFrame({"ts": ts_p, "order": 0, "line": _envelope(body, "user_preferences")}))
-    lines = pd.concat(frames, ignore_index=True).sort_values(["ts", "order"], kind="stable")
-    path.write_text("\n".join(lines["line"]) + "\n", encoding="utf-8")
-    return len(lines)
+    pref_ts = _unix(pd.Series(pd.DatetimeIndex(prefs["t"]))).to_numpy() if len(prefs) else np.array([], dtype=np.int64)
+    # One row per line: its time, its order within a second, which kind of line, and the row it comes from.
+    plan = pd.DataFrame({
+        "ts": np.concatenate([sent[inbound], sent[out], delivered, pref_ts]),
+        "order": np.concatenate([np.zeros(len(inbound)), np.ones(len(out)), np.full(len(out), 2),
+                                 np.zeros(len(pref_ts))]).astype(np.int8),
+        "what": np.concatenate([np.zeros(len(inbound)), np.ones(len(out)), np.full(len(out), 2),
+                                np.full(len(pref_ts), 3)]).astype(np.int8),
+        "row": np.concatenate([inbound, out, out, np.arange(len(pref_ts))]),
+    }).sort_values(["ts", "order"], kind="stable")
+    phones = world.people["phone"].to_numpy()
+    first_names = world.people["first_name"].to_numpy()
+    with path.open("w", encoding="utf-8", newline="\n") as fh:
+        for begin in range(0, len(plan), CHUNK):
+            part = plan.iloc[begin:begin + CHUNK]
+            lines = pd.Series("", index=part.index, dtype=object)
+            for what, render in ((0, _inbound_lines), (1, _status_lines("sent")), (2, _status_lines("delivered")),
+                                 (3, _preference_lines)):
+                sel = part["what"].to_numpy() == what
+                if sel.any():
+                    rows = part.loc[sel, "row"].to_numpy()
+                    source = prefs.iloc[rows] if what == 3 else m.iloc[rows]
+                    lines[sel] = render(source, part.loc[sel, "ts"], phones, first_names).to_numpy()
+            fh.write("\n".join(lines) + "\n")
+    return len(plan)
+
+
+def _status_lines(status: str):
+    def render(rows: pd.DataFrame, ts: pd.Series, phones: np.ndarray, _names: np.ndarray) -> pd.Series:
+        wa = pd.Series(phones[rows["pid"].to_numpy()], index=ts.index).str.lstrip("+")
+        kind = np.where(rows["is_template"].to_numpy(dtype=bool), "regular", "free_customer_service")
+        body = ('"statuses":[{"id":"' + pd.Series(rows["mid"].to_numpy(), index=ts.index) + '","status":"' + status
+                + '","timestamp":"' + ts.astype(str) + '","recipient_id":"' + wa
+                + '","pricing":{"billable":true,"pricing_model":"PMP","type":"' + kind + '","category":"'
+                + pd.Series(rows["category"].to_numpy(), index=ts.index) + '"}}]')
+        return _envelope(body)
+    return render
+
+
+def _inbound_lines(rows: pd.DataFrame, ts: pd.Series, phones: np.ndarray, names: np.ndarray) -> pd.Series:
+    pid = rows["pid"].to_numpy()
+    wa = pd.Series(phones[pid], index=ts.index).str.lstrip("+")
+    name = _json_str(pd.Series(names[pid], index=ts.index))
+    text = _json_str(pd.Series(rows["body"].to_numpy(), index=ts.index))
+    body = ('"contacts":[{"profile":{"name":' + name + '},"wa_id":"' + wa + '"}],"messages":[{"from":"' + wa
+            + '","id":"' + pd.Series(rows["mid"].to_numpy(), index=ts.index) + '","timestamp":"' + ts.astype(str)
+            + '","type":"text","text":{"body":' + text + "}}]")
+    return _envelope(body)
+
+
+def _preference_lines(rows: pd.DataFrame, ts: pd.Series, _phones: np.ndarray, _names: np.ndarray) -> pd.Series:
+    wa = pd.Series(rows["phone"].to_numpy(), index=ts.index).str.lstrip("+")
+    body = ('"user_preferences":[{"wa_id":"' + wa + '","detail":"User requested to stop marketing messages",'
+            '"category":"marketing_messages","value":"stop","timestamp":' + ts.astype(str) + "}]")
+    return _envelope(body, "user_preferences")
 
 
 def chat_filename(world: World) -> str:
@@ -97,16 +128,6 @@ def write_chat(world: World, path: Path) -> int:
     return len(chat)
 
 
-def _pretty(phones: pd.Series) -> pd.Series:
-    """Numbers as people type them in a spreadsheet (+39 333 123 4567); invalid ones as they are."""
-    def fmt(e164: str) -> str:
-        num = phonenumbers.parse(e164, None)
-        if not phonenumbers.is_valid_number(num):
-            return e164
-        return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-    return phones.map(fmt)
-
-
 def _ascii(s: pd.Series) -> pd.Series:
     return (s.str.normalize("NFKD").str.encode("ascii", "ignore").str.decode("ascii")
             .str.lower().str.replace(r"[^a-z]+", "", regex=True))
@@ -116,7 +137,7 @@ def write_contacts(world: World, path: Path) -> int:
     p = world.people[world.people["in_contacts"]]
     frame = pd.DataFrame({
         "Codice": "C" + p["pid"].astype(str).str.zfill(5),
-        "Nome": p["first_name"], "Cognome": p["last_name"], "Cellulare": _pretty(p["phone"]),
+        "Nome": p["first_name"], "Cognome": p["last_name"], "Cellulare": p["pretty"],
         "Email": _ascii(p["first_name"]) + "." + _ascii(p["last_name"]) + "@example.it",
         "Tipo": p["relationship"].map(RELATIONSHIP_WORDS).fillna(""),
         "Fuso orario": p["declared_tz"].fillna(""),

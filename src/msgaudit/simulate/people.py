@@ -48,6 +48,7 @@ class PhoneFacts:
     region: str | None
     number_type: str
     zones: str
+    pretty: str  # as people type it in a spreadsheet: +39 333 123 4567 (invalid numbers as they are)
 
 
 def phone_facts(e164: str) -> PhoneFacts:
@@ -57,7 +58,9 @@ def phone_facts(e164: str) -> PhoneFacts:
              phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE: "fixed_line_or_mobile"}
     ntype = names.get(phonenumbers.number_type(num), "other") if valid else "invalid"
     zones = sorted(z for z in pn_timezone.time_zones_for_number(num) if z != "Etc/Unknown")
-    return PhoneFacts(e164, valid, phonenumbers.region_code_for_number(num) if valid else None, ntype, "|".join(zones))
+    pretty = phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.INTERNATIONAL) if valid else e164
+    return PhoneFacts(e164, valid, phonenumbers.region_code_for_number(num) if valid else None, ntype, "|".join(zones),
+                      pretty)
 
 
 def _digits(rng: np.random.Generator, n: int, width: int) -> np.ndarray:
@@ -120,7 +123,7 @@ def draw_numbers(rng: np.random.Generator, kinds: np.ndarray, taken: set[str]) -
     rows = [facts[i] for i in range(len(kinds))]
     return pd.DataFrame({"phone": [f.e164 for f in rows], "valid": [f.valid for f in rows],
                          "region": [f.region for f in rows], "number_type": [f.number_type for f in rows],
-                         "zones": [f.zones for f in rows]})
+                         "zones": [f.zones for f in rows], "pretty": [f.pretty for f in rows]})
 
 
 def unique_names(rng: np.random.Generator, n: int, avoid: set[str]) -> tuple[np.ndarray, np.ndarray]:

@@ -60,82 +60,76 @@ def deliveries(world: World) -> pd.DataFrame:
     return d.reset_index(drop=True)
 
 
-def _obj(df: pd.DataFrame) -> pd.DataFrame:
-    """Join keys as plain objects: pandas will not join its string dtype with object."""
-    return df.assign(contact=df["contact"].astype(object))
-
-
-def _events_state(events: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
-    """Latest event of the same contact at or before each row (withdrawal wins a tie), and the next grant after it."""
-    left = pd.DataFrame({"contact": rows["contact"].fillna("").astype(object).to_numpy(), "t": rows["t"].to_numpy(),
-                         "_row": np.arange(len(rows))})
-    left["t"] = pd.to_datetime(left["t"], utc=True)
+def _asof(rows: pd.DataFrame, right: pd.DataFrame, direction: str = "backward", exact: bool = True) -> pd.DataFrame:
+    """As-of join on (ck, t): `right` must hold int `ck` and UTC `t`; the result is aligned on rows.index."""
+    left = pd.DataFrame({"ck": rows["ck"].to_numpy(np.int64), "t": pd.DatetimeIndex(rows["t"]), "_row": np.arange(len(rows))})
     left = left.sort_values("t", kind="stable")
-    ev = events.assign(contact=events["phone"].astype(object), _w=(events["status"] == "withdrawn").astype(int))
-    ev = ev.sort_values(["t", "_w"], kind="stable")[["contact", "t", "status"]].rename(columns={"t": "at"})
-    ev["t"] = ev["at"]
-    left, ev = _obj(left), _obj(ev)
-    back = pd.merge_asof(left, ev, on="t", by="contact", direction="backward", allow_exact_matches=True)
-    grants = ev[ev["status"] == "granted"].rename(columns={"at": "next", "status": "_s"})
-    fwd = pd.merge_asof(left, _obj(grants), on="t", by="contact", direction="forward", allow_exact_matches=False)
-    out = back.set_index("_row").sort_index()[["status", "at"]]
-    out["next"] = fwd.set_index("_row").sort_index()["next"]
-    return out.set_axis(rows.index)
+    joined = pd.merge_asof(left, right.sort_values("t", kind="stable"), on="t", by="ck", direction=direction,
+                           allow_exact_matches=exact)
+    return joined.set_index("_row").sort_index().drop(columns=["ck", "t"]).set_axis(rows.index)
 
 
-def marketing_state(world: World, rows: pd.DataFrame) -> pd.Series:
-    """granted, withdrawn, not_yet or missing: marketing consent on WhatsApp (or any channel) at each row's time."""
+def _events(events: pd.DataFrame, keys: pd.Index) -> pd.DataFrame:
+    """Consent events keyed for `_asof`; within one second a withdrawal sorts after (and so beats) a grant."""
+    ev = pd.DataFrame({"ck": keys.get_indexer(events["phone"]).astype(np.int64), "t": pd.DatetimeIndex(events["t"]),
+                       "status": events["status"].to_numpy(), "_w": (events["status"] == "withdrawn").to_numpy(int)})
+    ev = ev.sort_values(["t", "_w"], kind="stable").drop(columns="_w")
+    ev["at"] = ev["t"]
+    return ev
+
+
+def consent_state(events: pd.DataFrame, rows: pd.DataFrame, keys: pd.Index) -> pd.DataFrame:
+    """`status` and `at` of the latest event at or before each row, `next` grant strictly after it."""
+    ev = _events(events, keys)
+    out = _asof(rows, ev)[["status", "at"]]
+    grants = ev[ev["status"] == "granted"].rename(columns={"at": "next"})[["ck", "t", "next"]]
+    out["next"] = _asof(rows, grants, direction="forward", exact=False)["next"]
+    return out
+
+
+def marketing_events(world: World) -> pd.DataFrame:
     c = world.consents
-    ev = c[(c["purpose"] == "marketing") & c["channel"].isin(["whatsapp", "any"])]
-    st = _events_state(ev, rows)
-    return pd.Series(np.where(st["status"].notna(), st["status"], np.where(st["next"].notna(), "not_yet", "missing")),
-                     index=rows.index)
+    return c[(c["purpose"] == "marketing") & c["channel"].isin(["whatsapp", "any"])]
 
 
-def marketing_granted_at(world: World, rows: pd.DataFrame) -> pd.Series:
-    c = world.consents
-    ev = c[(c["purpose"] == "marketing") & c["channel"].isin(["whatsapp", "any"])]
-    st = _events_state(ev, rows)
-    return st["at"].where(st["status"] == "granted")
-
-
-def whatsapp_agreement(world: World, rows: pd.DataFrame) -> pd.Series:
+def whatsapp_agreement(world: World, rows: pd.DataFrame, keys: pd.Index) -> pd.Series:
     """Some purpose's latest WhatsApp (or any-channel) event at or before the row is a grant."""
     c = world.consents[world.consents["channel"].isin(["whatsapp", "any"])]
     agreed = pd.Series(False, index=rows.index)
     for _, ev in c.groupby("purpose", sort=True):
-        agreed |= _events_state(ev, rows)["status"].eq("granted")
+        agreed |= _asof(rows, _events(ev, keys))["status"].eq("granted")
     return agreed
 
 
 def _local_outside(rows: pd.DataFrame, allowed) -> pd.Series:
     """Outside the allowed local hours in ANY of the recipient's zones (declared zone, else the number's)."""
-    zones = rows["effective_zones"].dropna().str.split("|").explode()
-    hit = pd.Series(False, index=rows.index)
-    if zones.empty:
-        return hit
-    times = rows.loc[zones.index, "t"]
-    for zone in sorted(zones.unique()):
-        sel = zones == zone
-        local = pd.to_datetime(times[sel.to_numpy()].to_numpy(), utc=True).tz_convert(zone)
-        bad = ~allowed(pd.Series(local, index=zones.index[sel.to_numpy()]))
-        hit.loc[bad[bad].index.unique()] = True
-    return hit
+    hit = np.zeros(len(rows), dtype=bool)
+    codes, sets = pd.factorize(rows["effective_zones"])
+    times = pd.DatetimeIndex(rows["t"])
+    for i, zone_set in enumerate(sets):
+        sel = codes == i
+        for zone in str(zone_set).split("|"):
+            hit[sel] |= ~allowed(times[sel].tz_convert(zone))
+    return pd.Series(hit, index=rows.index)
 
 
-def _general_hours(local: pd.Series) -> pd.Series:
-    return (local.dt.hour >= 8) & (local.dt.hour < 21)
+def _general_hours(local: pd.DatetimeIndex) -> np.ndarray:
+    return np.asarray((local.hour >= 8) & (local.hour < 21))
 
 
 def _fr_hours(holidays: set[date]):
-    def allowed(local: pd.Series) -> pd.Series:
-        minutes = local.dt.hour * 60 + local.dt.minute + local.dt.second / 60
+    days = pd.DatetimeIndex(sorted(pd.Timestamp(h) for h in holidays))
+
+    def allowed(local: pd.DatetimeIndex) -> np.ndarray:
+        minutes = local.hour * 60 + local.minute + local.second / 60
         in_window = ((minutes >= 600) & (minutes < 780)) | ((minutes >= 840) & (minutes < 1200))
-        return in_window & (local.dt.dayofweek < 5) & ~pd.Series(local.dt.date, index=local.index).isin(holidays)
+        holiday = local.tz_localize(None).normalize().isin(days)
+        return np.asarray(in_window & (local.dayofweek < 5) & ~holiday)
     return allowed
 
 
-def _after_optout(d: pd.DataFrame, optouts: pd.DataFrame, world: World, confirmation_minutes: float = 0) -> pd.Series:
+def _after_optout(d: pd.DataFrame, optouts: pd.DataFrame, keys: pd.Index, grant_at: pd.Series,
+                  confirmation_minutes: float = 0) -> pd.Series:
     """In force at each delivery: the latest opt-out (contact, since) at or before it, not ended by a newer marketing grant.
 
     With `confirmation_minutes`, the first delivery to the person at or after the
@@ -143,20 +137,15 @@ def _after_optout(d: pd.DataFrame, optouts: pd.DataFrame, world: World, confirma
     """
     if optouts.empty or d.empty:
         return pd.Series(False, index=d.index)
-    left = pd.DataFrame({"contact": d["contact"].fillna("").astype(object).to_numpy(),
-                         "t": pd.to_datetime(d["t"].to_numpy(), utc=True), "mid": d["mid"].to_numpy(),
-                         "_row": np.arange(len(d))}).sort_values(["t", "mid"], kind="stable")
-    right = pd.DataFrame({"contact": optouts["contact"].astype(object).to_numpy(),
-                          "t": pd.to_datetime(optouts["since"].to_numpy(), utc=True)}).sort_values("t", kind="stable")
+    right = pd.DataFrame({"ck": keys.get_indexer(optouts["contact"]).astype(np.int64),
+                          "t": pd.DatetimeIndex(optouts["since"]).tz_convert("UTC")})
     right["since"] = right["t"]
-    left, right = _obj(left), _obj(right)
-    met = pd.merge_asof(left, right, on="t", by="contact", direction="backward").set_index("_row").sort_index()
-    since = pd.Series(met["since"].to_numpy(), index=d.index)
-    grant = marketing_granted_at(world, d)
-    bad = since.notna() & ~(grant.notna() & (grant > since))
+    since = pd.to_datetime(_asof(d, right)["since"], utc=True)
+    bad = since.notna() & ~(grant_at.notna() & (grant_at > since))
     if confirmation_minutes:
-        first = pd.merge_asof(right, left[["contact", "t", "mid"]], on="t", by="contact", direction="forward")
-        near = (pd.Series(d["t"].to_numpy(), index=d.index) - since).dt.total_seconds() <= confirmation_minutes * 60
+        ordered = d.sort_values(["t", "mid"], kind="stable")
+        first = _asof(right.assign(_i=np.arange(len(right))), ordered[["ck", "t", "mid"]], direction="forward")
+        near = (pd.to_datetime(d["t"], utc=True) - since).dt.total_seconds() <= confirmation_minutes * 60
         bad &= ~(d["mid"].isin(set(first["mid"].dropna())) & near)
     return bad
 
@@ -185,8 +174,14 @@ def label(world: World) -> pd.DataFrame:
     marketing = d["category"].eq("marketing")
     whatsapp = d["channel"].eq("whatsapp")
     not_system = d["kind"].ne("system")
-    state = marketing_state(world, d)
-    agreed = whatsapp_agreement(world, d)
+    codes, uniques = pd.factorize(d["contact"].fillna(""))
+    keys = pd.Index(uniques)
+    d["ck"] = codes.astype(np.int64)
+    mk_state = consent_state(marketing_events(world), d, keys)
+    state = pd.Series(np.where(mk_state["status"].notna(), mk_state["status"],
+                               np.where(mk_state["next"].notna(), "not_yet", "missing")), index=d.index)
+    grant_at = pd.to_datetime(mk_state["at"], utc=True).where(mk_state["status"] == "granted")
+    agreed = whatsapp_agreement(world, d, keys)
     emit("CONSENT-001", marketing & state.eq("missing"))
     emit("CONSENT-002", marketing & state.eq("not_yet"))
     emit("CONSENT-003", marketing & state.eq("withdrawn"))
@@ -205,26 +200,28 @@ def label(world: World) -> pd.DataFrame:
     inbound = m[(m["direction"] == "inbound") & (m["conversation"] == "individual")]
     contact_of = world.people["phone"].to_numpy()
     keyword = inbound[inbound["optout"].astype(bool)]
-    keyword = pd.DataFrame({"contact": contact_of[keyword["pid"].to_numpy()], "since": keyword["t"].to_numpy()})
+    keyword = pd.DataFrame({"contact": contact_of[keyword["pid"].to_numpy()], "since": pd.DatetimeIndex(keyword["t"])})
     not_auth = d["category"].ne("authentication") & not_system
-    emit("OPTOUT-001", not_auth & _after_optout(d, keyword, world, confirmation_minutes=5))
+    emit("OPTOUT-001", not_auth & _after_optout(d, keyword, keys, grant_at, confirmation_minutes=5))
     o = world.optouts
     listed = o[o["kind"].isin(["do-not-contact", "block"])].rename(columns={"phone": "contact"})
-    emit("OPTOUT-002", marketing & _after_optout(d, listed, world))
+    dm = d[marketing]
+    emit("OPTOUT-002", d.index.isin(dm.index[_after_optout(dm, listed, keys, grant_at[marketing]).to_numpy()]))
     prefs = world.preferences.rename(columns={"phone": "contact", "t": "since"})
-    emit("OPTOUT-003", marketing & _after_optout(d, prefs, world))
+    emit("OPTOUT-003", d.index.isin(dm.index[_after_optout(dm, prefs, keys, grant_at[marketing]).to_numpy()]))
     looks = inbound[inbound["looks_like"].astype(bool)]
-    looks = pd.DataFrame({"contact": contact_of[looks["pid"].to_numpy()], "since": looks["t"].to_numpy()})
-    emit("OPTOUT-004", marketing & _after_optout(d, looks, world))
+    looks = pd.DataFrame({"contact": contact_of[looks["pid"].to_numpy()], "since": pd.DatetimeIndex(looks["t"])})
+    emit("OPTOUT-004", d.index.isin(dm.index[_after_optout(dm, looks, keys, grant_at[marketing]).to_numpy()]))
     registry = o[o["kind"] == "national-registry"].rename(columns={"phone": "contact"})
-    emit("OPTOUT-005", marketing & d["region"].eq("IT") & _after_optout(d, registry, world) & state.ne("granted"))
+    registered = d.index.isin(dm.index[_after_optout(dm, registry, keys, grant_at[marketing]).to_numpy()])
+    emit("OPTOUT-005", registered & d["region"].eq("IT") & state.ne("granted"))
 
-    emit("WINDOW-001", whatsapp & ~d["is_template"].astype(bool) & d["category"].ne("unknown") & _window_closed(d, inbound, contact_of))
+    emit("WINDOW-001", whatsapp & ~d["is_template"].astype(bool) & d["category"].ne("unknown") & _window_closed(d, inbound, contact_of, keys))
 
-    holidays = french_holidays(min(d["t"]).date() - timedelta(days=2), max(d["t"]).date() + timedelta(days=2)) if len(d) else set()
+    holidays = french_holidays(d["t"].min().date() - timedelta(days=2), d["t"].max().date() + timedelta(days=2)) if len(d) else set()
     emit("TIMING-001", marketing & not_system & d["region"].eq("US") & _local_outside(d, _general_hours))
     fr = marketing & not_system & d["region"].eq("FR") & state.ne("granted")
-    fr_local_ok = fr & (d["t"].dt.tz_convert("Europe/Paris").dt.date >= FR_DECREE)
+    fr_local_ok = fr & (d["t"] >= pd.Timestamp(FR_DECREE, tz="Europe/Paris"))
     emit("TIMING-002", fr_local_ok & _local_outside(d, _fr_hours(holidays)))
     emit("TIMING-003", not_system & _local_outside(d, _general_hours))
     emit("TIMING-004", not_system & d["effective_zones"].isna())
@@ -249,21 +246,18 @@ def label(world: World) -> pd.DataFrame:
     group_out = m[(m["conversation"] == "group") & (m["direction"] == "outbound")]
     emit("SPECIAL-004", np.ones(len(group_out), dtype=bool), group_out.assign(contact=None), message=True)
     rows.append(_transfers(world))
-    out = pd.concat([r for r in rows if len(r)], ignore_index=True) if rows else pd.DataFrame(columns=COLUMNS)
+    found = [r for r in rows if len(r)]
+    out = pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=COLUMNS)
     return out[COLUMNS].fillna("").drop_duplicates().sort_values(COLUMNS, kind="stable").reset_index(drop=True)
 
 
-def _window_closed(d: pd.DataFrame, inbound: pd.DataFrame, contact_of: np.ndarray) -> pd.Series:
+def _window_closed(d: pd.DataFrame, inbound: pd.DataFrame, contact_of: np.ndarray, keys: pd.Index) -> pd.Series:
     """No inbound WhatsApp message from the person in the 24 hours up to the send."""
-    left = pd.DataFrame({"contact": d["contact"].fillna("").astype(object).to_numpy(),
-                         "t": pd.to_datetime(d["t"].to_numpy(), utc=True), "_row": np.arange(len(d))}).sort_values("t", kind="stable")
-    right = pd.DataFrame({"contact": contact_of[inbound["pid"].to_numpy()].astype(object),
-                          "t": pd.to_datetime(inbound["t"].to_numpy(), utc=True)}).sort_values("t", kind="stable")
+    right = pd.DataFrame({"ck": keys.get_indexer(contact_of[inbound["pid"].to_numpy()]).astype(np.int64),
+                          "t": pd.DatetimeIndex(inbound["t"])})
     right["last_in"] = right["t"]
-    left, right = _obj(left), _obj(right)
-    met = pd.merge_asof(left, right, on="t", by="contact", direction="backward").set_index("_row").sort_index()
-    gap = (pd.Series(d["t"].to_numpy(), index=d.index) - pd.Series(met["last_in"].to_numpy(), index=d.index))
-    return met["last_in"].isna().to_numpy() | (gap > pd.Timedelta(hours=24)).to_numpy()
+    last_in = pd.to_datetime(_asof(d, right)["last_in"], utc=True)
+    return last_in.isna() | ((pd.to_datetime(d["t"], utc=True) - last_in) > pd.Timedelta(hours=24))
 
 
 def _transfers(world: World) -> pd.DataFrame:
@@ -274,7 +268,7 @@ def _transfers(world: World) -> pd.DataFrame:
         if s.country in EEA:
             continue
         if s.channels:
-            days = sorted(set(m.loc[m["channel"].isin(s.channels), "t"].dt.date))
+            days = [t.date() for t in m.loc[m["channel"].isin(s.channels), "t"].dt.floor("D").unique()]
         else:
             first = min(m["t"].min(), world.consents["t"].min()).date()
             last = max(m["t"].max(), world.consents["t"].max()).date()
