@@ -107,7 +107,7 @@ class Sim:
         french = self.people["region"].to_numpy()[pids] == "FR"
         for _ in range(5):
             d = pd.to_datetime(self.start + pd.to_timedelta(day, unit="D"))
-            bad = french & ((d.dayofweek >= 5) | pd.Index(d.date).isin(self.fr_holidays))
+            bad = french & ((d.day_of_week >= 5) | pd.Index(d.date).isin(self.fr_holidays))
             if not bad.any():
                 break
             day[bad] += 1
@@ -430,7 +430,7 @@ class Sim:
         elif rule == "TIMING-002":
             who = self.take(webhook & ~mkt & (region == "FR"), k)
             day = self.incident_day(len(who))
-            dow = pd.to_datetime(self.start + pd.to_timedelta(day, unit="D")).dayofweek.to_numpy()
+            dow = pd.to_datetime(self.start + pd.to_timedelta(day, unit="D")).day_of_week.to_numpy()
             day = np.minimum(day + (5 - dow) % 7, self.days + 6)  # the next Saturday
             self.send_marketing(who, rule, day0=day, fr_safe=False)
         elif rule == "TIMING-003":

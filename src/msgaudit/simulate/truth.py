@@ -124,7 +124,7 @@ def _fr_hours(holidays: set[date]):
         minutes = local.hour * 60 + local.minute + local.second / 60
         in_window = ((minutes >= 600) & (minutes < 780)) | ((minutes >= 840) & (minutes < 1200))
         holiday = local.tz_localize(None).normalize().isin(days)
-        return np.asarray(in_window & (local.dayofweek < 5) & ~holiday)
+        return np.asarray(in_window & (local.day_of_week < 5) & ~holiday)
     return allowed
 
 
