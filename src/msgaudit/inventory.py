@@ -64,7 +64,7 @@ class Organisation(_Strict):
     art9_condition: Literal["explicit-consent", "9.2.d", "none"] | None = None
     employees: int | None = None
     dpo: str = ""
-    contact: str = Field(default="", description="Address where data subjects exercise their rights (Codice Privacy art. 130(5))")
+    rights_contact: str = Field(default="", description="Address where data subjects exercise their rights (Codice Privacy art. 130(5))")
 
     @field_validator("timezone")
     @classmethod

@@ -571,8 +571,8 @@ class _Builder:
         controller = [self.organisation_name()]
         if org.get("country"):
             controller.append(_("Country: %(country)s") % {"country": org["country"]})
-        if org.get("contact"):
-            controller.append(_("Contact: %(contact)s") % {"contact": org["contact"]})
+        if org.get("rights_contact"):
+            controller.append(_("Contact: %(contact)s") % {"contact": org["rights_contact"]})
         dpo = [str(org["dpo"])] if org.get("dpo") else []
         purposes = sorted({p for r in rows for p in _split(r.get("purposes"))})
         data = sorted({d for r in rows for d in _split(r.get("data"))})

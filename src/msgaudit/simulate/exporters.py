@@ -172,7 +172,7 @@ def inventory_data(world: World) -> dict:
     organisation = {
         "name": org.name, "country": org.country, "timezone": org.timezone, "kind": org.kind, "aim": org.aim,
         "business_phones": [a.phone for a in world.accounts],
-        "business_names": [org.president], "contact": org.contact,
+        "business_names": [org.president], "rights_contact": org.contact,
     }
     if org.art9_condition:
         organisation["art9_condition"] = org.art9_condition
