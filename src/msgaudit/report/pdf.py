@@ -5,6 +5,8 @@ weasyprint is imported here only, so importing msgaudit (and `--help`) stays fas
 
 from __future__ import annotations
 
+import logging
+
 import contextlib
 import os
 from collections.abc import Iterator
@@ -67,6 +69,9 @@ def render_pdf(html: str, as_of: date, fetcher: PackageOnlyFetcher | None = None
     """The same bytes for the same HTML and as-of date: fixed identifier, font timestamps and metadata dates."""
     fetcher = fetcher or PackageOnlyFetcher()
     static = Path(str(resources.files("msgaudit.report").joinpath("static")))
+    # The phone-width rules are screen-only; WeasyPrint renders print and warns about every media
+    # feature it skips, which would bury real problems in the audit's output.
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
     document = HTML(string=html, base_url=static.as_uri() + "/", url_fetcher=fetcher)
     with _source_date(as_of):
         return document.write_pdf(pdf_identifier=b"msgaudit-report")
