@@ -31,14 +31,13 @@ against many.
 
 from __future__ import annotations
 
-import gc
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
+
+from msgaudit.ingest.gcpause import gc_paused
 
 # Bidirectional and zero-width marks phones put around headers, names and bodies.
 MARKS = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u200b\ufeff"
@@ -126,7 +125,7 @@ def split_blocks(text: str) -> Blocks:
         return Blocks(leading=_leading(padded[1:], 1), frame=pd.DataFrame())
     start = first.start()
     first_line = padded.count("\n", 0, start + 1)
-    with _gc_paused():
+    with gc_paused():
         table = np.array(BLOCK.findall(padded, start), dtype=object)
     names = ("open", "date", "join", "time", "term", "author", "marks", "body")
     frame = pd.DataFrame({name: table[:, i] for i, name in enumerate(names)})
@@ -144,22 +143,6 @@ def split_blocks(text: str) -> Blocks:
     lines[1:] += first_line
     frame["line"] = lines
     return Blocks(leading=_leading(padded[1:start], 1), frame=frame)
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Hold the cyclic garbage collector while a million result tuples are built.
-
-    Tuples of strings cannot form cycles, but each allocation counts towards a
-    collection that walks every young tuple again; pausing halves the split time.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _leading(text: str, first_line: int) -> list[tuple[int, str]]:

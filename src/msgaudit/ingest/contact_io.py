@@ -19,7 +19,7 @@ import pandas as pd
 
 from msgaudit.errors import InputError
 from msgaudit.ingest.base import Source
-from msgaudit.ingest.csvtable import read_csv_text
+from msgaudit.ingest.csvtable import dedupe_headers, read_csv_text
 from msgaudit.ingest.decoding import decode, sniff_delimiter
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
@@ -122,7 +122,7 @@ def _read_xlsx(source: Source) -> Sheet:
     header_cells = rows[0][1]
     while header_cells and not header_cells[-1]:
         header_cells = header_cells[:-1]
-    header = _dedupe(header_cells)
+    header = dedupe_headers(header_cells)
     width = len(header)
     records: list[list[str]] = []
     starts: list[int] = []
@@ -141,13 +141,3 @@ def _read_xlsx(source: Source) -> Sheet:
                      f"other sheets ignored: {', '.join(repr(s) for s in sheetnames[1:])}")
     return Sheet(frame=frame, lines=pd.Series(starts, dtype="int64"), bad_rows=bad,
                  rows_read=len(rows) - 1, encoding=None, delimiter=None, notes=notes)
-
-
-def _dedupe(header: list[str]) -> list[str]:
-    seen: dict[str, int] = {}
-    out = []
-    for h in header:
-        n = seen.get(h, 0)
-        out.append(h if n == 0 else f"{h}.{n}")
-        seen[h] = n + 1
-    return out

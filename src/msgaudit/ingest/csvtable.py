@@ -61,11 +61,12 @@ def read_csv_text(text: str, delimiter: str, path: str) -> CsvTable:
         raise InputError(path, f"line {reader.line_num}: malformed CSV ({exc})", "check quotes in that line") from None
     if header is None:
         raise InputError(path, "no header row found", "the first line must name the columns")
-    frame = pd.DataFrame(records, columns=_dedupe(header), dtype=object) if records else pd.DataFrame(columns=_dedupe(header), dtype=object)
+    frame = pd.DataFrame(records, columns=dedupe_headers(header), dtype=object) if records else pd.DataFrame(columns=dedupe_headers(header), dtype=object)
     return CsvTable(frame=frame, lines=pd.Series(starts, dtype="int64"), bad_rows=bad, header_line=header_line, rows_read=rows_read)
 
 
-def _dedupe(header: list[str]) -> list[str]:
+def dedupe_headers(header: list[str]) -> list[str]:
+    """Repeated headers get .1, .2 suffixes, as pandas names them, so no column hides another."""
     seen: dict[str, int] = {}
     out = []
     for h in header:

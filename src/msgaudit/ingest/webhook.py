@@ -40,13 +40,11 @@ Inbound messages repeated by Meta's retries are kept once.
 from __future__ import annotations
 
 import codecs
-import gc
 import io
 import json
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from json.decoder import JSONObject
 from json.scanner import py_make_scanner
 from typing import Any, ClassVar
@@ -57,6 +55,7 @@ import pandas as pd
 from msgaudit.errors import InputError
 from msgaudit.ingest.base import IngestContext, Ingested, Ledger, Source
 from msgaudit.ingest.decoding import decode
+from msgaudit.ingest.gcpause import gc_paused
 from msgaudit.phones import normalise
 from msgaudit.tables import CONSENT_EVENTS, MESSAGES, OPTOUTS, conform
 
@@ -112,7 +111,7 @@ class WebhookAdapter:
 
     def read(self, source: Source, ctx: IngestContext) -> Ingested:
         records = _Records()
-        with _collector_paused():
+        with gc_paused():
             if source.suffix in _JSONL_SUFFIXES:
                 data, encoding = _utf8(source)
                 _read_jsonl(data, source.name, records)
@@ -124,22 +123,6 @@ class WebhookAdapter:
         tables, times = _build(records, ctx, ledger)
         report = ledger.close(rows_read, times)
         return Ingested(report=report, tables=tables)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while millions of record tuples are made.
-
-    It would rescan the growing heap again and again (~15% of the read); the tuples
-    and parsed bodies hold no reference cycles, so nothing is left for it to find.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 # --- walking webhook bodies ---------------------------------------------------------
