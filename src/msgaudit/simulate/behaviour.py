@@ -381,6 +381,11 @@ class Sim:
         if rule == "CONSENT-001":
             who = self.take(plain, k)
             self.send_marketing(who, rule)
+        elif rule == "CONSENT-008":
+            who = self.take(plain, k)
+            self.consent(who, "marketing", "whatsapp", "granted", self.before_start(len(who)), evidence=None,
+                         method="form")
+            self.send_marketing(who, rule)
         elif rule == "CONSENT-002":
             who = self.take(plain, k)
             t = self.send_marketing(who, rule)
@@ -586,7 +591,7 @@ def build_world(cfg: SimConfig) -> World:
     budget = cfg.messages - len(chat)
     sim.clean_traffic(int(budget * 0.9))
     sim.clean_stops()
-    order = [r for r in ("CONSENT-001", "CONSENT-002", "CONSENT-003", "CONSENT-006", "TEMPLATE-003", "TEMPLATE-002",
+    order = [r for r in ("CONSENT-001", "CONSENT-002", "CONSENT-003", "CONSENT-008", "CONSENT-006", "TEMPLATE-003", "TEMPLATE-002",
                          "TIMING-001", "TIMING-002", "TIMING-003", "TIMING-005", "OPTOUT-001", "OPTOUT-002",
                          "OPTOUT-003", "OPTOUT-004", "OPTOUT-005", "WINDOW-001")]
     for rule in order:

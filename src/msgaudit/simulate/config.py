@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 # realistic log stays mostly clean, large enough that 2,000 messages show a few of each.
 DEFAULT_RATES: dict[str, float] = {
     "CONSENT-001": 0.002, "CONSENT-002": 0.0015, "CONSENT-003": 0.0015, "CONSENT-006": 0.0015,
-    "CONSENT-004": 0.01, "CONSENT-005": 0.01, "CONSENT-007": 0.01,
+    "CONSENT-004": 0.01, "CONSENT-005": 0.01, "CONSENT-007": 0.01, "CONSENT-008": 0.0015,
     "OPTOUT-001": 0.0015, "OPTOUT-002": 0.0015, "OPTOUT-003": 0.0015, "OPTOUT-004": 0.001, "OPTOUT-005": 0.001,
     "WINDOW-001": 0.002, "TEMPLATE-002": 0.001, "TEMPLATE-003": 0.0015,
     "TIMING-001": 0.001, "TIMING-002": 0.001, "TIMING-003": 0.002, "TIMING-004": 0.0005, "TIMING-005": 0.001,

@@ -72,16 +72,17 @@ def _asof(rows: pd.DataFrame, right: pd.DataFrame, direction: str = "backward", 
 def _events(events: pd.DataFrame, keys: pd.Index) -> pd.DataFrame:
     """Consent events keyed for `_asof`; within one second a withdrawal sorts after (and so beats) a grant."""
     ev = pd.DataFrame({"ck": keys.get_indexer(events["phone"]).astype(np.int64), "t": pd.DatetimeIndex(events["t"]),
-                       "status": events["status"].to_numpy(), "_w": (events["status"] == "withdrawn").to_numpy(int)})
+                       "status": events["status"].to_numpy(), "_w": (events["status"] == "withdrawn").to_numpy(int),
+                       "proven": events["evidence"].fillna("").str.strip().ne("").to_numpy()})
     ev = ev.sort_values(["t", "_w"], kind="stable").drop(columns="_w")
     ev["at"] = ev["t"]
     return ev
 
 
 def consent_state(events: pd.DataFrame, rows: pd.DataFrame, keys: pd.Index) -> pd.DataFrame:
-    """`status` and `at` of the latest event at or before each row, `next` grant strictly after it."""
+    """`status`, `at` and `proven` of the latest event at or before each row, `next` grant strictly after it."""
     ev = _events(events, keys)
-    out = _asof(rows, ev)[["status", "at"]]
+    out = _asof(rows, ev)[["status", "at", "proven"]]
     grants = ev[ev["status"] == "granted"].rename(columns={"at": "next"})[["ck", "t", "next"]]
     out["next"] = _asof(rows, grants, direction="forward", exact=False)["next"]
     return out
@@ -185,6 +186,7 @@ def label(world: World) -> pd.DataFrame:
     emit("CONSENT-001", marketing & state.eq("missing"))
     emit("CONSENT-002", marketing & state.eq("not_yet"))
     emit("CONSENT-003", marketing & state.eq("withdrawn"))
+    emit("CONSENT-008", marketing & state.eq("granted") & mk_state["proven"].eq(False))
     emit("CONSENT-006", whatsapp & ~marketing & not_system & ~agreed)
     emit("TEMPLATE-003", d["is_template"].astype(bool) & ~agreed)
     emit("TEMPLATE-002", marketing & d["contact"].fillna("").str.startswith("+1") & (d["t"] >= US_MARKETING_BLOCK))
