@@ -1,0 +1,68 @@
+"""The contracts other tools rely on: inspect --json, findings.json, exit codes 0 / 1 / 2."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from msgaudit.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+SHOP = ROOT / "tests" / "scenarios" / "shop_after_stop" / "input"
+ASSOC = ROOT / "sample_exports" / "associazione"
+
+
+def test_inspect_json_lists_one_object_per_file() -> None:
+    result = CliRunner().invoke(cli, ["inspect", "--json", str(ASSOC)])
+    assert result.exit_code == 0
+    items = json.loads(result.output)
+    assert [Path(i["path"]).name for i in items] == [
+        "Chat WhatsApp con Soci ASD Esempio.txt", "consensi.csv", "inventory.yaml", "soci.csv"]
+    for item in items:
+        for key in ("path", "format", "encoding", "rows_read", "rows_accepted", "rows_rejected",
+                    "first_timestamp", "last_timestamp", "rejections"):
+            assert key in item
+        assert item["rows_read"] == item["rows_accepted"] + item["rows_rejected"]
+    soci = items[3]
+    assert (soci["format"], soci["encoding"], soci["delimiter"]) == ("contacts-table", "cp1252", ";")
+    assert [r["line"] for r in soci["rejections"]] == [6, 11]
+    assert items[0]["first_timestamp"] == "2019-09-15T16:02:00Z"
+
+
+@pytest.mark.parametrize(("fail_on", "code"), [("critical", 1), ("none", 0)])
+def test_exit_code_follows_fail_on(tmp_path: Path, fail_on: str, code: int) -> None:
+    result = CliRunner().invoke(cli, ["audit", str(SHOP), "--format", "json", "--out", str(tmp_path),
+                                      "--as-of", "2026-11-25", "--fail-on", fail_on])
+    assert result.exit_code == code, result.output
+
+
+def test_exit_code_is_zero_below_fail_on(tmp_path: Path) -> None:
+    waivers = tmp_path / "w.yaml"
+    waivers.write_text("waivers:\n  - {rule: OPTOUT-001, justification: accepted risk, approver: DPO, expires: 2030-01-01}\n")
+    result = CliRunner().invoke(cli, ["audit", str(SHOP), "--format", "json", "--out", str(tmp_path / "r"),
+                                      "--as-of", "2026-11-25", "--fail-on", "critical", "--waivers", str(waivers)])
+    assert result.exit_code == 0, result.output
+
+
+def test_findings_json_contract_and_masking(tmp_path: Path) -> None:
+    for masked, out in ((True, tmp_path / "m"), (False, tmp_path / "u")):
+        args = ["audit", str(SHOP), "--format", "json", "--out", str(out), "--as-of", "2026-11-25", "--fail-on", "none"]
+        assert CliRunner().invoke(cli, args + ([] if masked else ["--no-mask"])).exit_code == 0
+    doc = json.loads((tmp_path / "m" / "findings.json").read_text(encoding="utf-8"))
+    assert list(doc)[:6] == ["tool", "as_of", "inputs", "rules", "findings", "summary"]
+    assert doc["as_of"] == "2026-11-25"
+    finding = doc["findings"][0]
+    for key in ("rule_id", "severity", "contact", "message_id", "timestamp", "source", "evidence", "law"):
+        assert key in finding
+    assert finding["contact"] == "+39 347 ••• 0002"
+    plain = json.loads((tmp_path / "u" / "findings.json").read_text(encoding="utf-8"))
+    assert plain["findings"][0]["contact"] == "+393471110002"
+    assert {i["sha256"] for i in doc["inputs"]} == {i["sha256"] for i in plain["inputs"]}
+
+
+def test_unknown_output_format_is_a_usage_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["audit", str(SHOP), "--format", "docx", "--out", str(tmp_path)])
+    assert result.exit_code == 2 and "unknown format" in result.output
