@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import importlib.util
-from datetime import date
+from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
@@ -52,6 +53,11 @@ def test_locale_formats() -> None:
     assert it.ngettext("%(num)s finding", "%(num)s findings", 1) % {"num": "1"} == "1 rilievo"
     assert it.ngettext("%(num)s finding", "%(num)s findings", 3) % {"num": "3"} == "3 rilievi"
     assert it.weekdays()[0] == "lun" and en.weekdays()[6] == "Sun"
+    rome, moment = ZoneInfo("Europe/Rome"), datetime(2021, 10, 16, 7, 0, tzinfo=UTC)
+    assert it.date_time(moment, rome) == "16 ott 2021, 09:00 CEST"
+    assert en.date_time(moment, rome) == "Oct 16, 2021, 9:00\u202fAM CEST"
+    assert it.date_time(datetime(2021, 12, 1, 7, 0), rome) == "1 dic 2021, 08:00 CET"  # naive times are UTC
+    assert it.date_time(None, rome) == ""
 
 
 def test_unknown_language_is_refused() -> None:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import gettext
 import io
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timezone, tzinfo
 from functools import cache
 from importlib import resources
 
 from babel import Locale
-from babel.dates import format_date
+from babel.dates import format_date, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -67,13 +67,18 @@ class Lang:
             value = value.date()
         return format_date(value, format=fmt, locale=self.locale)
 
-    def timestamp(self, value: datetime | None) -> str:
-        """Evidence times in UTC, ISO-like so they read the same in every language and sort as text."""
+    def date_time(self, value: datetime | None, zone: tzinfo) -> str:
+        """A moment as a reader in `zone` sees it: "16 ott 2021, 09:00 CEST". Naive times are UTC, as in the tables."""
         if value is None:
             return ""
-        if value.tzinfo is not None:
-            value = value.astimezone(timezone.utc)
-        return value.strftime("%Y-%m-%d %H:%M:%S") + " UTC"
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        local = value.astimezone(zone)
+        day = format_date(local, format="medium", locale=self.locale)
+        clock = format_time(local, format="short", tzinfo=zone, locale=self.locale)
+        # CLDR's pattern for joining a date and a time: "{1}, {0}" in both languages, but not in every locale.
+        joined = str(self.locale.datetime_formats["medium"]).replace("{1}", day).replace("{0}", clock)
+        return f"{joined} {local.tzname()}"
 
     def number(self, value: int | float) -> str:
         return format_decimal(value, locale=self.locale)

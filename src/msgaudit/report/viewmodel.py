@@ -17,21 +17,15 @@ from pydantic import BaseModel
 from msgaudit.findings import SEVERITIES, SEVERITY_RANK, AuditResult, Finding, LawRef, RuleSummary, sort_key
 from msgaudit.masking import mask_name, show_contact
 from msgaudit.report import charts
+from msgaudit.report.evidence import EMPTY, PERIOD_KEYS, EvidenceFormatter, Fact, file_name, organisation_zone
 from msgaudit.report.flow import FlowNode, FlowStatus, flow_diagram
 from msgaudit.report.i18n import Lang
 from msgaudit.report.lawdates import law_dates
 from msgaudit.report.redact import mask_text
-from msgaudit.report.svg import SEVERITY_COLOURS, truncate
+from msgaudit.report.svg import SEVERITY_COLOURS
 
 EVIDENCE_ROWS = 20
 URGENT_ACTIONS = 3
-# Evidence keys that may hold what a person wrote; the report never shows message bodies.
-_BODY_KEYS = ("body", "text", "content", "caption", "message")
-
-
-class Fact(BaseModel):
-    label: str
-    value: str
 
 
 class SeverityCount(BaseModel):
@@ -105,7 +99,7 @@ class EvidenceRow(BaseModel):
     message_id: str
     system: str
     source: str
-    details: str
+    details: list[Fact]
 
 
 class WaiverView(BaseModel):
@@ -194,6 +188,7 @@ class ReportView(BaseModel):
     as_of_iso: str
     tool: str
     masked: bool
+    time_zone: str
     page_css: str
     toc: list[TocEntry]
     cover: Cover
@@ -233,6 +228,9 @@ class _Builder:
         self.r = result
         self.t = Lang(lang)
         self.mask = mask
+        self.zone = organisation_zone(result.organisation)
+        self.evidence = EvidenceFormatter(self.t, self.zone, mask, mechanism=self.mechanism_label,
+                                          role=self.role_label)
         self.rules: dict[str, RuleSummary] = {rule.id: rule for rule in result.rules}
         self.by_rule: dict[str, list[Finding]] = defaultdict(list)
         for f in sorted(result.findings, key=sort_key):
@@ -275,15 +273,15 @@ class _Builder:
     def findings_count(self, n: int) -> str:
         return self.t.ngettext("%(num)s finding", "%(num)s findings", n) % {"num": self.t.number(n)}
 
-    def period(self, start: date | None, end: date | None) -> str:
+    def period(self, start: date | None, end: date | None, fmt: str = "long") -> str:
         _ = self.t.gettext
         if start is None and end is None:
             return _("not known")
         if end is None:
-            return _("from %(start)s") % {"start": self.t.date(start)}
+            return _("from %(start)s") % {"start": self.t.date(start, fmt)}
         if start is None:
-            return _("until %(end)s") % {"end": self.t.date(end)}
-        return _("%(start)s to %(end)s") % {"start": self.t.date(start), "end": self.t.date(end)}
+            return _("until %(end)s") % {"end": self.t.date(end, fmt)}
+        return _("%(start)s to %(end)s") % {"start": self.t.date(start, fmt), "end": self.t.date(end, fmt)}
 
     def text(self, value: str) -> str:
         return mask_text(value) if self.mask else value
@@ -467,11 +465,21 @@ class _Builder:
                                fmt_date=self.t.date)
 
     def evidence_row(self, f: Finding) -> EvidenceRow:
-        details = "; ".join(f"{k}: {_show(v)}" for k, v in sorted(f.evidence.items())
-                            if not any(b in k.lower() for b in _BODY_KEYS))
-        return EvidenceRow(timestamp=self.t.timestamp(f.timestamp), contact=self.contact(f),
-                           message_id=f.message_id or "", system=f.system or "",
-                           source=self.text(f.source or ""), details=truncate(self.text(details), 200))
+        # A finding about a run of days (a transfer period) is dated by that period, not by its first midnight.
+        if any(k in f.evidence for k in PERIOD_KEYS):
+            when = self.period(_day(f.evidence.get("period_start")), _day(f.evidence.get("period_end")), "medium")
+            details = self.evidence.facts(f.evidence, skip=PERIOD_KEYS)
+        else:
+            when = self.t.date_time(f.timestamp, self.zone) or EMPTY
+            details = self.evidence.facts(f.evidence)
+        return EvidenceRow(timestamp=when, contact=self.contact(f), message_id=self.message_ref(f),
+                           system=f.system or "", source=self.text(f.source or ""), details=details)
+
+    def message_ref(self, f: Finding) -> str:
+        """The message's own id; chat exports have none, and their `file:line` would only repeat the Source."""
+        if not f.message_id or (f.source and f.message_id == file_name(f.source)):
+            return EMPTY
+        return self.text(f.message_id)
 
     def rule_views(self) -> list[RuleView]:
         _ = self.t.gettext
@@ -621,7 +629,7 @@ class _Builder:
             lang=self.t.code, title=_("Messaging privacy audit"), organisation=self.organisation_name(),
             as_of=self.t.date(self.r.as_of), as_of_iso=self.r.as_of.isoformat(),
             tool=f"{tool.get('name', 'msgaudit')} {tool.get('version', '')}".strip(), masked=self.mask,
-            page_css=page_css, toc=toc, cover=self.cover(), model=self.model(), rules=rules, charts=self.charts(),
+            time_zone=str(self.zone), page_css=page_css, toc=toc, cover=self.cover(), model=self.model(), rules=rules, charts=self.charts(),
             inputs=self.inputs(), plan=self.plan(), rule_status=self.rule_status(),
             ruleset_version=self.r.ruleset_version or "—", record=self.record())
 
@@ -648,14 +656,6 @@ def _split(value: Any) -> list[str]:
 
 def _join(value: Any) -> str:
     return ", ".join(_split(value)) or "—"
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, list | tuple):
-        return ", ".join(_show(v) for v in value)
-    return str(value)
 
 
 def build_view(result: AuditResult, lang: str = "en", mask: bool = True) -> ReportView:
