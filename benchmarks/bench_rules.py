@@ -159,7 +159,7 @@ def _time_of_day(rng: np.random.Generator, n: int, us: np.ndarray) -> np.ndarray
 
 def _messages(rng: np.random.Generator, n: int, contact_phones: pd.Series, strangers: pd.Series, names: pd.Series,
               first: np.ndarray, numbers: pd.DataFrame) -> pd.DataFrame:
-    """A year of traffic: heavy-tailed per person, 2% to numbers in no contact list, 2% in 40 groups,
+    """A year of traffic: heavy-tailed per person, 2% to numbers in no contact list, 0.5% in 40 groups,
     service messages as replies to inbound ones, and opt-outs mostly honoured."""
     n_contacts = len(contact_phones)
     m = int(n * 1.1)
@@ -174,7 +174,7 @@ def _messages(rng: np.random.Generator, n: int, contact_phones: pd.Series, stran
     day = rng.integers(0, DAYS, size=m).astype(np.int64)
     stamps = START.value + (day * 86400 + _time_of_day(rng, m, region == "US")) * 1_000_000_000
     inbound = rng.random(m) < 0.3
-    in_group = rng.random(m) < 0.02
+    in_group = rng.random(m) < 0.005
     category = np.where(inbound, None, rng.choice(np.array(["marketing", "utility", "service", "authentication"], dtype=object),
                                                   size=m, p=[0.3, 0.3, 0.33, 0.07]))
     # A service message answers an inbound one: same person, minutes later (3% a day or more later).
