@@ -78,11 +78,11 @@ def consent_state(events: pd.DataFrame, rows: pd.DataFrame, *, purpose: str, cha
     status = key(ev["status"])
     state = status.where(~(status.eq("granted") & ~evidence_ok & require_evidence), "unproven")
     long = pairs.assign(
-        _contact=ev["contact"].to_numpy()[pairs["_ev"]], _t=ev["timestamp"].to_numpy()[pairs["_ev"]],
+        _contact=ev["contact"].to_numpy()[pairs["_ev"]], _t=ev["timestamp"].array[pairs["_ev"].to_numpy()],
         _state=state.to_numpy()[pairs["_ev"]], _tie=(status.to_numpy()[pairs["_ev"]] == "withdrawn").astype(int),
     ).sort_values(["_t", "_tie", "_ev"], kind="stable")
     left = pd.DataFrame({"_row": np.arange(len(rows)), "_contact": rows["contact"].astype("object").fillna("").to_numpy(),
-                         "_chan": chans.to_numpy(), "_t": rows["timestamp"].to_numpy()})
+                         "_chan": chans.to_numpy(), "_t": rows["timestamp"].array})
     # One dtype per key on both sides: pandas refuses to join its string dtype with object.
     for frame in (left, long):
         frame["_t"] = pd.to_datetime(frame["_t"], utc=True)
@@ -121,10 +121,10 @@ def consent_state(events: pd.DataFrame, rows: pd.DataFrame, *, purpose: str, cha
         values = ev[col].to_numpy()[take] if len(ev) else np.full(len(rows), None, dtype=object)
         return np.where(found, values, None)
 
-    at = pd.Series(ev["timestamp"].to_numpy()[take] if len(ev) else pd.NaT, index=best.index)
+    at = pd.Series(ev["timestamp"].array[take] if len(ev) else pd.NaT, index=best.index)
     at = pd.to_datetime(at, utc=True).where(found)
     out = pd.DataFrame({
-        "outcome": outcome.to_numpy(), "status": field("status"), "at": at.to_numpy(),
+        "outcome": outcome.to_numpy(), "status": field("status"), "at": at.array,
         "evidence": field("evidence"), "event_source": field("source"), "event_purpose": field("purpose"),
         "channel_key": chans.to_numpy(),
     }, index=rows.index)

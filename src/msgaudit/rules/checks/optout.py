@@ -102,7 +102,7 @@ def _first_outbound(ctx: CheckContext, events: pd.DataFrame) -> pd.Series:
 def _latest_before(rows: pd.DataFrame, right: pd.DataFrame) -> pd.DataFrame:
     """For each row, the latest `right` record of the same contact at or before the row's time (on rows.index)."""
     left = pd.DataFrame({"_row": np.arange(len(rows)), "_contact": rows["contact"].astype(object).fillna("").to_numpy(),
-                         "_t": pd.to_datetime(rows["timestamp"], utc=True).to_numpy()})
+                         "_t": pd.to_datetime(rows["timestamp"], utc=True).array})
     left["_t"] = pd.to_datetime(left["_t"], utc=True)
     left["_contact"] = left["_contact"].astype(object)
     left = left.sort_values(["_t", "_row"], kind="stable")

@@ -46,7 +46,7 @@ def service_window(ctx: CheckContext, rows: pd.DataFrame, p: WindowParams) -> pd
     right = right.assign(_last=right["_t"]).sort_values("_t", kind="stable")
     left = pd.DataFrame({"_row": np.arange(len(judged)), "_contact": judged["contact"].astype(object).fillna("").to_numpy(),
                          "_chan": key(judged["channel"]).astype(object).to_numpy(),
-                         "_t": pd.to_datetime(judged["timestamp"], utc=True).to_numpy()})
+                         "_t": pd.to_datetime(judged["timestamp"], utc=True).array})
     left["_t"] = pd.to_datetime(left["_t"], utc=True)
     # pandas infers its string dtype for new frames; the join needs one dtype on both sides.
     for frame in (left, right):
