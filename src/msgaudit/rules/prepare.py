@@ -11,6 +11,12 @@
 
 A person with no known phone (a chat author saved by name only) is keyed by
 name, so checks still see one person; such keys start with "name:".
+
+Phone facts (validity, region, number type, zones) are looked up once per
+distinct number for all views. A number of the contacts table already carries
+them (ingest parsed it: `phone_valid`, `phone_region`, `number_type`,
+`time_zones`, the facts phonenumbers gives for that E.164 number); only the
+other numbers are parsed here.
 """
 
 from __future__ import annotations
@@ -42,10 +48,11 @@ class Prepared:
 def prepare(t: Tables, default_region: str = "IT") -> Prepared:
     contacts = _dedupe_contacts(t.contacts)
     messages = _resolve_names(t.messages, contacts)
-    messages = _describe(messages, "counterpart", contacts, default_region)
-    deliveries = _deliveries(messages, contacts, default_region)
-    consent = _describe(t.consent_events.copy(), "phone", contacts, default_region)
-    optouts = _describe(t.optouts.copy(), "phone", contacts, default_region)
+    facts = _phone_facts([messages["counterpart"], t.consent_events["phone"], t.optouts["phone"]], contacts, default_region)
+    messages = _describe(messages, "counterpart", contacts, facts)
+    deliveries = _deliveries(messages, contacts, facts)
+    consent = _describe(t.consent_events.copy(), "phone", contacts, facts)
+    optouts = _describe(t.optouts.copy(), "phone", contacts, facts)
     contacts_view = contacts.copy()
     contacts_view["contact"] = contacts_view["phone"].where(contacts_view["phone"].notna(), "name:" + contacts_view["display_name"].fillna(""))
     return Prepared(messages=messages, deliveries=deliveries, contacts=contacts_view, consent_events=consent,
@@ -76,7 +83,24 @@ def _resolve_names(messages: pd.DataFrame, contacts: pd.DataFrame) -> pd.DataFra
     return out
 
 
-def _describe(df: pd.DataFrame, phone_col: str, contacts: pd.DataFrame, region: str) -> pd.DataFrame:
+_FACTS = ["valid", "region", "number_type", "time_zones"]
+_CONTACT_FACTS = {"phone_valid": "valid", "phone_region": "region", "number_type": "number_type", "time_zones": "time_zones"}
+
+
+def _phone_facts(phones: list[pd.Series], contacts: pd.DataFrame, region: str) -> pd.DataFrame:
+    """Facts of every distinct number, indexed by number: the contacts table's where complete, else parsed."""
+    numbers = pd.Index(pd.unique(pd.concat([p.dropna().astype(str) for p in phones] + [pd.Series([""])], ignore_index=True)))
+    parsed_before = contacts[contacts["phone"].notna() & contacts["phone_valid"].notna() & contacts["number_type"].notna()]
+    known = parsed_before.set_index("phone")[list(_CONTACT_FACTS)].rename(columns=_CONTACT_FACTS)
+    known = known[known.index.isin(numbers)]
+    rest = numbers[~numbers.isin(known.index)]
+    parsed = normalise(pd.Series(rest, dtype=object), region)[_FACTS].set_axis(rest) if len(rest) else known.iloc[:0]
+    both = pd.concat([known.astype(object), parsed.astype(object)])
+    # Built from plain values, as `normalise` builds its frame, so the columns get the same dtypes.
+    return pd.DataFrame({c: both[c].tolist() for c in _FACTS}, index=both.index)
+
+
+def _describe(df: pd.DataFrame, phone_col: str, contacts: pd.DataFrame, known: pd.DataFrame) -> pd.DataFrame:
     """Add contact_* columns: the key, phone facts from phonenumbers, and the contacts-table attributes."""
     out = df.copy()
     phone = out[phone_col]
@@ -85,7 +109,7 @@ def _describe(df: pd.DataFrame, phone_col: str, contacts: pd.DataFrame, region: 
     else:
         out["contact"] = phone
     out["contact_phone"] = phone
-    facts = normalise(phone.fillna(""), region) if len(out) else pd.DataFrame(columns=["valid", "region", "number_type", "time_zones"])
+    facts = known.reindex(phone.fillna("").astype(str).to_numpy()).set_axis(out.index) if len(out) else pd.DataFrame(columns=_FACTS)
     has = phone.notna()
     out["contact_valid"] = facts["valid"].where(has, None).astype("boolean") if len(out) else pd.Series(dtype="boolean")
     out["contact_region"] = facts["region"].where(has, None)
@@ -101,7 +125,7 @@ def _describe(df: pd.DataFrame, phone_col: str, contacts: pd.DataFrame, region: 
     return out
 
 
-def _deliveries(messages: pd.DataFrame, contacts: pd.DataFrame, region: str) -> pd.DataFrame:
+def _deliveries(messages: pd.DataFrame, contacts: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
     outbound = messages[messages["direction"] == "outbound"]
     is_group = outbound["conversation_type"].eq("group") & outbound["counterpart"].isna() & outbound["counterpart_name"].isna()
     single = outbound[~is_group]
@@ -113,6 +137,6 @@ def _deliveries(messages: pd.DataFrame, contacts: pd.DataFrame, region: str) -> 
     members = inbound[["conversation_id", "contact", "counterpart", "counterpart_name"]].drop_duplicates(["conversation_id", "contact"])
     base = group.drop(columns=[c for c in group.columns if c.startswith("contact")] + ["counterpart", "counterpart_name"])
     expanded = base.merge(members, on="conversation_id", how="inner").drop(columns=["contact"])
-    expanded = _describe(expanded, "counterpart", contacts, region)
+    expanded = _describe(expanded, "counterpart", contacts, facts)
     combined = pd.concat([single, expanded[single.columns]], ignore_index=True)
     return combined.sort_values(["timestamp", "message_id", "contact"], kind="stable").reset_index(drop=True)
