@@ -6,6 +6,7 @@ so it lives here as `consent_state`; the registered check is `consent`.
 
 from __future__ import annotations
 
+import weakref
 from typing import Literal
 
 import numpy as np
@@ -24,9 +25,11 @@ _RANK = {"none": 0, "withdrawn": 1, "unproven": 2, "granted": 3}
 
 def key(values: pd.Series) -> pd.Series:
     """Lower-case trimmed text with missing as "": the form purposes, channels and contacts are matched in."""
-    text = values.astype("object").where(values.notna(), "").astype(str).str.strip().str.casefold()
+    # Folded once per distinct value: a million messages carry a handful of channels.
+    codes, distinct = pd.factorize(values.astype("object"), use_na_sentinel=True)
+    folded = pd.Series(distinct, dtype=object).astype(str).str.strip().str.casefold().to_numpy(dtype=object)
     # Object dtype, so join keys built from it always match the other side's dtype.
-    return text.astype(object)
+    return pd.Series(np.append(folded, "")[codes], index=values.index, name=values.name, dtype=object)
 
 
 def _wanted_channels(rows: pd.DataFrame, channel: str) -> pd.Series:
@@ -46,8 +49,26 @@ def _expand(values: pd.Series, targets: list[str]) -> pd.DataFrame:
     return pd.concat([plain, spread], ignore_index=True)
 
 
+# The last few lookups, by the identity of their frames: rules that share a selection (CONSENT-001..003)
+# ask the same question and get the answer once.
+_RECENT: list[tuple[weakref.ref, weakref.ref, tuple[str, str, bool], pd.DataFrame]] = []
+
+
 def consent_state(events: pd.DataFrame, rows: pd.DataFrame, *, purpose: str, channel: str,
                   require_evidence: bool = False) -> pd.DataFrame:
+    """The consent each row met at its timestamp, on `rows.index` (see `_consent_state`)."""
+    asked = (purpose, channel, require_evidence)
+    for seen_events, seen_rows, seen_asked, state in _RECENT:
+        if seen_events() is events and seen_rows() is rows and seen_asked == asked:
+            return state.copy(deep=False)
+    state = _consent_state(events, rows, purpose=purpose, channel=channel, require_evidence=require_evidence)
+    _RECENT.insert(0, (weakref.ref(events), weakref.ref(rows), asked, state))
+    del _RECENT[2:]
+    return state.copy(deep=False)
+
+
+def _consent_state(events: pd.DataFrame, rows: pd.DataFrame, *, purpose: str, channel: str,
+                   require_evidence: bool = False) -> pd.DataFrame:
     """The consent each row met at its timestamp, on `rows.index`.
 
     For purpose P and channel C the state is the latest event of the same
