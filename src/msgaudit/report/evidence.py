@@ -122,6 +122,8 @@ class EvidenceFormatter:
             "relationship": _("Relationship"),
             "role": _("Role"),
             "operator": _("Operator"),
+            "group": _("WhatsApp group"),
+            "members_reached": _("Members who can see each other's numbers"),
         }
         outcomes = {"missing": _("no consent recorded"), "not_yet": _("consent given only later"),
                     "withdrawn": _("consent withdrawn"), "unproven": _("consent recorded without proof"),

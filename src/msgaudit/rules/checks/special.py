@@ -92,3 +92,23 @@ def art9_disclosure(ctx: CheckContext, rows: pd.DataFrame, p: Art9DisclosurePara
     hit = rows[rows["role"].isin(p.roles).to_numpy(dtype=bool)].drop_duplicates("system", keep="first")
     return pd.DataFrame({"ev_role": hit["role"], "ev_operator": hit["operator"], "ev_art9_condition": p.condition},
                         index=hit.index)
+
+
+class GroupExposureParams(Params):
+    pass
+
+
+@check("group_exposure", GroupExposureParams, applies_to=("messages",))
+def group_exposure(ctx: CheckContext, rows: pd.DataFrame, p: GroupExposureParams) -> pd.DataFrame:
+    """Flag each selected group message with the group it went to and how many members it reached.
+
+    No parameters; select the group sends with `where`. Members are the people
+    the export shows writing in the group (the deliveries view), so the count
+    is a floor: silent members are not in a chat export. Evidence: `group`
+    (the conversation id without its "chat:" prefix), `members_reached`.
+    """
+    deliveries = ctx.tables.deliveries
+    reached = deliveries.loc[deliveries["conversation_type"].eq("group"), "message_id"].value_counts()
+    group = rows["conversation_id"].fillna("").str.removeprefix("chat:")
+    members = rows["message_id"].map(reached).fillna(0).astype("int64")
+    return pd.DataFrame({"ev_group": group, "ev_members_reached": members}, index=rows.index)
