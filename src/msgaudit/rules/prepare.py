@@ -21,7 +21,9 @@ other numbers are parsed here.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
+from typing import Any, Hashable
 
 import pandas as pd
 
@@ -43,6 +45,49 @@ class Prepared:
 
     def get(self, name: str) -> pd.DataFrame:
         return getattr(self, name)
+
+
+class FrameCache:
+    """Answers worked out from frames, kept while those frames live and looked up by their identity.
+
+    Frames are mutable, hence unhashable: the key is the frames themselves (held weakly, compared with
+    `is`) and a hashable question. Rules of one audit ask the same question of the same views; a new
+    audit has new frames, so a stale answer is never returned.
+    """
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._entries: list[tuple[tuple[weakref.ref, ...], Hashable, Any]] = []
+
+    def get(self, frames: tuple[pd.DataFrame, ...], question: Hashable) -> Any | None:
+        for refs, asked, answer in self._entries:
+            if asked == question and len(refs) == len(frames) and all(r() is f for r, f in zip(refs, frames)):
+                return answer
+        return None
+
+    def put(self, frames: tuple[pd.DataFrame, ...], question: Hashable, answer: Any) -> Any:
+        live = [e for e in self._entries if all(r() is not None for r in e[0])]
+        self._entries = [(tuple(weakref.ref(f) for f in frames), question, answer)] + live[: self._size - 1]
+        return answer
+
+
+_SELECTIONS = FrameCache(8)
+
+
+def remember_selection(rows: pd.DataFrame, table: pd.DataFrame) -> None:
+    """Record that `rows` were selected from `table` (same index labels, same values)."""
+    _SELECTIONS.put((rows,), "selected from", weakref.ref(table))
+
+
+def selected_from(rows: pd.DataFrame) -> pd.DataFrame:
+    """The view `rows` were selected from, if recorded and still alive; else `rows` themselves.
+
+    Checks whose answer for a row depends on that row alone use it to share work across rules
+    that select different rows of the same view.
+    """
+    ref = _SELECTIONS.get((rows,), "selected from")
+    table = ref() if ref is not None else None
+    return table if table is not None else rows
 
 
 def prepare(t: Tables, default_region: str = "IT") -> Prepared:

@@ -14,11 +14,15 @@ from msgaudit.law.text import normalise
 from msgaudit.rules.checks import Params, check
 from msgaudit.rules.checks.consent import consent_state
 from msgaudit.rules.context import CheckContext
+from msgaudit.rules.prepare import FrameCache
 
 Source = Literal["keyword", "looks-like", "do-not-contact", "block", "marketing-stop", "national-registry"]
 Ender = Literal["consent", "resume"]
 _LISTED = ("do-not-contact", "block", "marketing-stop", "national-registry")
 _EVENT_COLS = ["_contact", "_t", "kind", "source", "text"]
+# The five opt-out rules of a pack read the same inbound texts and the same outbound timeline:
+# worked out once per audit (per view and keyword set), not once per rule.
+_CACHE = FrameCache(4)
 
 
 class OptoutParams(Params):
@@ -43,6 +47,15 @@ def _phrase_found(matcher: OptoutMatcher, norm: pd.Series) -> pd.Series:
 
 def _text_flags(ctx: CheckContext, matcher: OptoutMatcher | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Inbound messages with what their text is: keyword (normalised, for evidence), resume, opt-out-like phrase."""
+    question = ("text flags", None if matcher is None else
+                (matcher.optout_keywords, matcher.resume_keywords, matcher.phrases))
+    known = _CACHE.get((ctx.tables.messages,), question)
+    if known is None:
+        known = _CACHE.put((ctx.tables.messages,), question, _work_out_text_flags(ctx, matcher))
+    return known
+
+
+def _work_out_text_flags(ctx: CheckContext, matcher: OptoutMatcher | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     inbound = _inbound(ctx)
     if matcher is None or inbound.empty:
         flags = pd.DataFrame({"keyword": None, "is_keyword": False, "is_resume": False, "phrase": None},
@@ -88,12 +101,22 @@ def optout_events(ctx: CheckContext, sources: list[str], matcher: OptoutMatcher 
     return out.sort_values(["_t", "_contact", "kind", "source"], kind="stable").reset_index(drop=True)
 
 
+def _outbound_timeline(ctx: CheckContext) -> pd.DataFrame:
+    """Every delivery to a known person: `_contact`, `_t`, `_first` (its message_id), in time order."""
+    d = ctx.tables.deliveries
+    known = _CACHE.get((d,), "outbound timeline")
+    if known is None:
+        d = d[d["contact"].notna()]
+        right = pd.DataFrame({"_contact": d["contact"].astype(object), "_t": pd.to_datetime(d["timestamp"], utc=True),
+                              "_first": d["message_id"].astype(object)}).sort_values(["_t", "_first"], kind="stable")
+        known = _CACHE.put((ctx.tables.deliveries,), "outbound timeline", right)
+    return known
+
+
 def _first_outbound(ctx: CheckContext, events: pd.DataFrame) -> pd.Series:
     """For each opt-out, the message_id of the first outbound to that person at or after it."""
-    d = ctx.tables.deliveries
-    d = d[d["contact"].notna()]
-    right = pd.DataFrame({"_contact": d["contact"].astype(object), "_t": pd.to_datetime(d["timestamp"], utc=True),
-                          "_first": d["message_id"].astype(object)}).sort_values(["_t", "_first"], kind="stable")
+    right = _outbound_timeline(ctx)
+    right = right[right["_contact"].isin(pd.unique(events["_contact"]))]
     left = events[["_contact", "_t"]].assign(_i=np.arange(len(events)))
     joined = pd.merge_asof(left, right, on="_t", by="_contact", direction="forward", allow_exact_matches=True)
     return joined.set_index("_i")["_first"].reindex(np.arange(len(events)))
@@ -150,8 +173,15 @@ def optout_honoured(ctx: CheckContext, rows: pd.DataFrame, p: OptoutParams) -> p
         return rows.iloc[:0, :0]
     events["_first"] = _first_outbound(ctx, events)
     events["_at"] = events["_t"]
+    # Only rows of people with an opt-out can meet one, and only those that meet one can end it:
+    # the costlier joins (resume, consent) run on those few rows.
+    rows = rows[["contact", "timestamp", "message_id", "channel"]]
+    rows = rows[rows["contact"].fillna("").isin(pd.unique(events["_contact"])).to_numpy()]
     met = _latest_before(rows, events)
-    in_force = met["_at"].notna()
+    in_force = met["_at"].notna().to_numpy()
+    rows, met = rows[in_force], met[in_force]
+    if rows.empty:
+        return rows.iloc[:0, :0]
     ended = pd.Series(False, index=rows.index)
     if "resume" in p.ended_by and matcher is not None:
         res = inbound[flags["is_resume"].to_numpy(dtype=bool)]
@@ -163,7 +193,7 @@ def optout_honoured(ctx: CheckContext, rows: pd.DataFrame, p: OptoutParams) -> p
         ended |= state["outcome"].isin(["granted", "unproven"]) & (state["at"] > met["_at"])
     minutes = (pd.to_datetime(rows["timestamp"], utc=True) - met["_at"]).dt.total_seconds() / 60
     confirmation = (p.confirmation_minutes > 0) & rows["message_id"].eq(met["_first"]) & (minutes <= p.confirmation_minutes)
-    bad = in_force & ~ended.fillna(False) & ~confirmation.fillna(False)
+    bad = ~ended.fillna(False) & ~confirmation.fillna(False)
     hit = met[bad]
     return pd.DataFrame({
         "optout_kind": hit["kind"],
