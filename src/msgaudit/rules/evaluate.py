@@ -24,7 +24,7 @@ from msgaudit.masking import mask_name, show_contact
 from msgaudit.rules.checks import load_checks
 from msgaudit.rules.conditions import compile_condition
 from msgaudit.rules.context import CheckContext
-from msgaudit.rules.prepare import Prepared
+from msgaudit.rules.prepare import Prepared, remember_selection
 from msgaudit.rules.spec import Pack, Rule
 
 _SUBJECT_COLS = ("contact", "contact_name", "message_id", "system", "timestamp", "source")
@@ -91,6 +91,7 @@ def evaluate(packs: list[Pack], ctx: CheckContext, *, mask: bool = True, org_sou
                 selected = last[1]
             else:
                 selected = table[compile_condition(rule.where, column_kinds(table))(table)] if wanted[1] else table
+                remember_selection(selected, table)
                 last = (wanted, selected)
             try:
                 violations = cdef.func(ctx, selected, params) if len(selected) else selected.iloc[:0, :0]

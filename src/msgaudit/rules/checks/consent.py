@@ -6,7 +6,7 @@ so it lives here as `consent_state`; the registered check is `consent`.
 
 from __future__ import annotations
 
-import weakref
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -15,6 +15,7 @@ from pydantic import Field
 
 from msgaudit.rules.checks import Params, check
 from msgaudit.rules.context import CheckContext
+from msgaudit.rules.prepare import FrameCache, selected_from
 
 # Purpose or channel values on a consent event that cover every purpose or channel.
 WILDCARDS = frozenset({"any", "all"})
@@ -30,6 +31,20 @@ def key(values: pd.Series) -> pd.Series:
     folded = pd.Series(distinct, dtype=object).astype(str).str.strip().str.casefold().to_numpy(dtype=object)
     # Object dtype, so join keys built from it always match the other side's dtype.
     return pd.Series(np.append(folded, "")[codes], index=values.index, name=values.name, dtype=object)
+
+
+def join_codes(left: list[pd.Series], right: list[pd.Series]) -> tuple[np.ndarray, np.ndarray]:
+    """One int64 per row for several key columns, equal on both sides exactly when every column is equal.
+
+    An as-of join by one integer key is several times faster than by object columns.
+    """
+    n = len(left[0])
+    combined = np.zeros(n + len(right[0]), dtype=np.int64)
+    for a, b in zip(left, right):
+        both = np.concatenate([np.asarray(a, dtype=object), np.asarray(b, dtype=object)])
+        codes, uniques = pd.factorize(both, use_na_sentinel=True)
+        combined = combined * (len(uniques) + 1) + (codes + 1)
+    return combined[:n], combined[n:]
 
 
 def _wanted_channels(rows: pd.DataFrame, channel: str) -> pd.Series:
@@ -49,22 +64,45 @@ def _expand(values: pd.Series, targets: list[str]) -> pd.DataFrame:
     return pd.concat([plain, spread], ignore_index=True)
 
 
-# The last few lookups, by the identity of their frames: rules that share a selection (CONSENT-001..003)
-# ask the same question and get the answer once.
-_RECENT: list[tuple[weakref.ref, weakref.ref, tuple[str, str, bool], pd.DataFrame]] = []
+@dataclass
+class _Answers:
+    """Answers for rows of one view, by the row's position in it: `where` is -1 or a row of `frame`."""
+
+    where: np.ndarray
+    frame: pd.DataFrame | None = None
+
+    def add(self, positions: np.ndarray, part: pd.DataFrame) -> None:
+        start = 0 if self.frame is None else len(self.frame)
+        part = part.reset_index(drop=True)
+        self.frame = part if self.frame is None else pd.concat([self.frame, part], ignore_index=True)
+        self.where[positions] = np.arange(start, start + len(part))
+
+
+# A row's answer depends on that row alone (its contact, time and channel), so answers are kept per row
+# of the view the rows were selected from: rules that select overlapping rows of the deliveries
+# (CONSENT-001..003 and the opt-out rules; CONSENT-006 and TEMPLATE-003) work each row out once.
+_ANSWERS = FrameCache(8)
 
 
 def consent_state(events: pd.DataFrame, rows: pd.DataFrame, *, purpose: str, channel: str,
                   require_evidence: bool = False) -> pd.DataFrame:
     """The consent each row met at its timestamp, on `rows.index` (see `_consent_state`)."""
-    asked = (purpose, channel, require_evidence)
-    for seen_events, seen_rows, seen_asked, state in _RECENT:
-        if seen_events() is events and seen_rows() is rows and seen_asked == asked:
-            return state.copy(deep=False)
-    state = _consent_state(events, rows, purpose=purpose, channel=channel, require_evidence=require_evidence)
-    _RECENT.insert(0, (weakref.ref(events), weakref.ref(rows), asked, state))
-    del _RECENT[2:]
-    return state.copy(deep=False)
+    view = selected_from(rows)
+    positions = view.index.get_indexer(rows.index) if view is not rows and view.index.is_unique else None
+    if positions is None or (positions < 0).any():
+        view, positions = rows, np.arange(len(rows))
+    asked = ("consent", purpose, channel, require_evidence)
+    answers = _ANSWERS.get((events, view), asked)
+    if answers is None:
+        answers = _ANSWERS.put((events, view), asked, _Answers(np.full(len(view), -1, dtype=np.int64)))
+    todo = np.unique(positions[answers.where[positions] < 0])
+    if len(todo):
+        needed = ["contact", "timestamp"] + (["channel"] if channel == "message" else [])
+        part = _consent_state(events, view[needed].iloc[todo], purpose=purpose, channel=channel,
+                              require_evidence=require_evidence)
+        answers.add(todo, part)
+    assert answers.frame is not None
+    return answers.frame.take(answers.where[positions]).set_axis(rows.index)
 
 
 def _consent_state(events: pd.DataFrame, rows: pd.DataFrame, *, purpose: str, channel: str,
@@ -109,6 +147,7 @@ def _consent_state(events: pd.DataFrame, rows: pd.DataFrame, *, purpose: str, ch
         frame["_t"] = pd.to_datetime(frame["_t"], utc=True)
         frame["_contact"] = frame["_contact"].astype(object)
         frame["_chan"] = frame["_chan"].astype(object)
+    left["_key"], long["_key"] = join_codes([left["_contact"], left["_chan"]], [long["_contact"], long["_chan"]])
     left = left.sort_values(["_t", "_row"], kind="stable")
     best = pd.DataFrame({"_rank": 0, "_ev": -1, "_t": pd.NaT, "_next": pd.NaT, "_next_ev": -1},
                         index=np.arange(len(rows)))
@@ -116,8 +155,8 @@ def _consent_state(events: pd.DataFrame, rows: pd.DataFrame, *, purpose: str, ch
     best["_next"] = pd.to_datetime(best["_next"], utc=True)
     # One as-of join per purpose timeline: the number of distinct purposes, not of messages.
     for _, timeline in long.groupby("_purpose", sort=True):
-        right = timeline[["_contact", "_chan", "_t", "_state", "_ev"]].assign(_at=timeline["_t"])
-        back = pd.merge_asof(left, right, on="_t", by=["_contact", "_chan"], direction="backward",
+        right = timeline[["_key", "_t", "_state", "_ev"]].assign(_at=timeline["_t"])
+        back = pd.merge_asof(left, right, on="_t", by="_key", direction="backward",
                              allow_exact_matches=True).set_index("_row").reindex(best.index)
         rank = back["_state"].map(_RANK).fillna(0).astype(int)
         better = (rank > best["_rank"]) | ((rank == best["_rank"]) & (rank > 0) & (back["_at"] > best["_t"]))
@@ -125,7 +164,7 @@ def _consent_state(events: pd.DataFrame, rows: pd.DataFrame, *, purpose: str, ch
         best.loc[better, "_ev"] = back.loc[better, "_ev"].astype(int)
         best.loc[better, "_t"] = back.loc[better, "_at"]
         grants = right[right["_state"].isin(["granted", "unproven"])]
-        fwd = pd.merge_asof(left, grants, on="_t", by=["_contact", "_chan"], direction="forward",
+        fwd = pd.merge_asof(left, grants, on="_t", by="_key", direction="forward",
                             allow_exact_matches=False).set_index("_row").reindex(best.index)
         sooner = fwd["_at"].notna() & (best["_next"].isna() | (fwd["_at"] < best["_next"]))
         best.loc[sooner, "_next"] = fwd.loc[sooner, "_at"]

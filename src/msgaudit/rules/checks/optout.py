@@ -14,7 +14,7 @@ from msgaudit.law.text import normalise
 from msgaudit.rules.checks import Params, check
 from msgaudit.rules.checks.consent import consent_state
 from msgaudit.rules.context import CheckContext
-from msgaudit.rules.prepare import FrameCache
+from msgaudit.rules.prepare import FrameCache, remember_selection, selected_from
 
 Source = Literal["keyword", "looks-like", "do-not-contact", "block", "marketing-stop", "national-registry"]
 Ender = Literal["consent", "resume"]
@@ -175,6 +175,7 @@ def optout_honoured(ctx: CheckContext, rows: pd.DataFrame, p: OptoutParams) -> p
     events["_at"] = events["_t"]
     # Only rows of people with an opt-out can meet one, and only those that meet one can end it:
     # the costlier joins (resume, consent) run on those few rows.
+    view = selected_from(rows)
     rows = rows[["contact", "timestamp", "message_id", "channel"]]
     rows = rows[rows["contact"].fillna("").isin(pd.unique(events["_contact"])).to_numpy()]
     met = _latest_before(rows, events)
@@ -182,6 +183,8 @@ def optout_honoured(ctx: CheckContext, rows: pd.DataFrame, p: OptoutParams) -> p
     rows, met = rows[in_force], met[in_force]
     if rows.empty:
         return rows.iloc[:0, :0]
+    # Still rows of the same view: the consent lookup reuses what other rules worked out for them.
+    remember_selection(rows, view)
     ended = pd.Series(False, index=rows.index)
     if "resume" in p.ended_by and matcher is not None:
         res = inbound[flags["is_resume"].to_numpy(dtype=bool)]
