@@ -15,7 +15,7 @@ from pydantic import Field
 
 from msgaudit.rules.checks import Params, check
 from msgaudit.rules.context import CheckContext
-from msgaudit.rules.prepare import FrameCache, selected_from
+from msgaudit.rules.prepare import FrameCache, selected_from, time_order
 
 # Purpose or channel values on a consent event that cover every purpose or channel.
 WILDCARDS = frozenset({"any", "all"})
@@ -139,7 +139,8 @@ def _consent_state(events: pd.DataFrame, rows: pd.DataFrame, *, purpose: str, ch
     long = pairs.assign(
         _contact=ev["contact"].to_numpy()[pairs["_ev"]], _t=ev["timestamp"].array[pairs["_ev"].to_numpy()],
         _state=state.to_numpy()[pairs["_ev"]], _tie=(status.to_numpy()[pairs["_ev"]] == "withdrawn").astype(int),
-    ).sort_values(["_t", "_tie", "_ev"], kind="stable")
+    )
+    long = long.iloc[time_order(long, ["_t", "_tie", "_ev"])]
     left = pd.DataFrame({"_row": np.arange(len(rows)), "_contact": rows["contact"].astype("object").fillna("").to_numpy(),
                          "_chan": chans.to_numpy(), "_t": rows["timestamp"].array})
     # One dtype per key on both sides: pandas refuses to join its string dtype with object.
@@ -148,7 +149,7 @@ def _consent_state(events: pd.DataFrame, rows: pd.DataFrame, *, purpose: str, ch
         frame["_contact"] = frame["_contact"].astype(object)
         frame["_chan"] = frame["_chan"].astype(object)
     left["_key"], long["_key"] = join_codes([left["_contact"], left["_chan"]], [long["_contact"], long["_chan"]])
-    left = left.sort_values(["_t", "_row"], kind="stable")
+    left = left.iloc[time_order(left, ["_t"])]
     best = pd.DataFrame({"_rank": 0, "_ev": -1, "_t": pd.NaT, "_next": pd.NaT, "_next_ev": -1},
                         index=np.arange(len(rows)))
     best["_t"] = pd.to_datetime(best["_t"], utc=True)

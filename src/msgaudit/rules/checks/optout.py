@@ -12,9 +12,9 @@ from pydantic import Field
 from msgaudit.law.optout import OptoutMatcher
 from msgaudit.law.text import normalise
 from msgaudit.rules.checks import Params, check
-from msgaudit.rules.checks.consent import consent_state
+from msgaudit.rules.checks.consent import consent_state, join_codes
 from msgaudit.rules.context import CheckContext
-from msgaudit.rules.prepare import FrameCache, remember_selection, selected_from
+from msgaudit.rules.prepare import FrameCache, remember_selection, selected_from, time_order
 
 Source = Literal["keyword", "looks-like", "do-not-contact", "block", "marketing-stop", "national-registry"]
 Ender = Literal["consent", "resume"]
@@ -108,7 +108,8 @@ def _outbound_timeline(ctx: CheckContext) -> pd.DataFrame:
     if known is None:
         d = d[d["contact"].notna()]
         right = pd.DataFrame({"_contact": d["contact"].astype(object), "_t": pd.to_datetime(d["timestamp"], utc=True),
-                              "_first": d["message_id"].astype(object)}).sort_values(["_t", "_first"], kind="stable")
+                              "_first": d["message_id"].astype(object)})
+        right = right.iloc[time_order(right, ["_t", "_first"])]
         known = _CACHE.put((ctx.tables.deliveries,), "outbound timeline", right)
     return known
 
@@ -128,8 +129,10 @@ def _latest_before(rows: pd.DataFrame, right: pd.DataFrame) -> pd.DataFrame:
                          "_t": pd.to_datetime(rows["timestamp"], utc=True).array})
     left["_t"] = pd.to_datetime(left["_t"], utc=True)
     left["_contact"] = left["_contact"].astype(object)
-    left = left.sort_values(["_t", "_row"], kind="stable")
-    joined = pd.merge_asof(left, right, on="_t", by="_contact", direction="backward", allow_exact_matches=True)
+    left["_key"], keys = join_codes([left["_contact"]], [right["_contact"]])
+    left = left.iloc[time_order(left, ["_t"])]
+    right = right.drop(columns="_contact").assign(_key=keys)
+    joined = pd.merge_asof(left, right, on="_t", by="_key", direction="backward", allow_exact_matches=True)
     return joined.set_index("_row").reindex(np.arange(len(rows))).set_axis(rows.index)
 
 

@@ -7,8 +7,9 @@ import pandas as pd
 from pydantic import Field
 
 from msgaudit.rules.checks import Params, check
-from msgaudit.rules.checks.consent import key
+from msgaudit.rules.checks.consent import join_codes, key
 from msgaudit.rules.context import CheckContext
+from msgaudit.rules.prepare import time_order
 
 
 class WindowParams(Params):
@@ -43,7 +44,8 @@ def service_window(ctx: CheckContext, rows: pd.DataFrame, p: WindowParams) -> pd
     inbound = m[m["direction"].eq("inbound") & ~m["kind"].eq("system").fillna(False) & m["contact"].notna()]
     right = pd.DataFrame({"_contact": inbound["contact"].astype(object), "_chan": key(inbound["channel"]).astype(object),
                           "_t": pd.to_datetime(inbound["timestamp"], utc=True)})
-    right = right.assign(_last=right["_t"]).sort_values("_t", kind="stable")
+    right = right.assign(_last=right["_t"])
+    right = right.iloc[time_order(right, ["_t"])]
     left = pd.DataFrame({"_row": np.arange(len(judged)), "_contact": judged["contact"].astype(object).fillna("").to_numpy(),
                          "_chan": key(judged["channel"]).astype(object).to_numpy(),
                          "_t": pd.to_datetime(judged["timestamp"], utc=True).array})
@@ -51,8 +53,10 @@ def service_window(ctx: CheckContext, rows: pd.DataFrame, p: WindowParams) -> pd
     # pandas infers its string dtype for new frames; the join needs one dtype on both sides.
     for frame in (left, right):
         frame[["_contact", "_chan"]] = frame[["_contact", "_chan"]].astype(object)
-    left = left.sort_values(["_t", "_row"], kind="stable")
-    joined = pd.merge_asof(left, right, on="_t", by=["_contact", "_chan"], direction="backward", allow_exact_matches=True)
+    left["_key"], keys = join_codes([left["_contact"], left["_chan"]], [right["_contact"], right["_chan"]])
+    right = right.drop(columns=["_contact", "_chan"]).assign(_key=keys)
+    left = left.iloc[time_order(left, ["_t"])]
+    joined = pd.merge_asof(left, right, on="_t", by="_key", direction="backward", allow_exact_matches=True)
     joined = joined.set_index("_row").reindex(np.arange(len(judged))).set_axis(judged.index)
     since = (pd.to_datetime(judged["timestamp"], utc=True) - joined["_last"]).dt.total_seconds() / 3600
     bad = joined["_last"].isna() | (since > p.hours)
