@@ -122,12 +122,12 @@ def prepare(t: Tables, default_region: str = "IT") -> Prepared:
     facts = _phone_facts([messages["counterpart"], t.consent_events["phone"], t.optouts["phone"]], contacts, default_region)
     messages = _describe(messages, "counterpart", contacts, facts)
     deliveries = _deliveries(messages, contacts, facts)
-    consent = _describe(t.consent_events.copy(), "phone", contacts, facts)
-    optouts = _describe(t.optouts.copy(), "phone", contacts, facts)
-    contacts_view = contacts.copy()
+    consent = _describe(t.consent_events, "phone", contacts, facts)
+    optouts = _describe(t.optouts, "phone", contacts, facts)
+    contacts_view = contacts.copy(deep=False)
     contacts_view["contact"] = contacts_view["phone"].where(contacts_view["phone"].notna(), "name:" + contacts_view["display_name"].fillna(""))
     return Prepared(messages=messages, deliveries=deliveries, contacts=contacts_view, consent_events=consent,
-                    optouts=optouts, systems=t.systems.copy(), default_region=default_region)
+                    optouts=optouts, systems=t.systems.copy(deep=False), default_region=default_region)
 
 
 def _dedupe_contacts(contacts: pd.DataFrame) -> pd.DataFrame:
@@ -142,7 +142,8 @@ def _name_key(s: pd.Series) -> pd.Series:
 
 def _resolve_names(messages: pd.DataFrame, contacts: pd.DataFrame) -> pd.DataFrame:
     """Fill a missing counterpart phone from the contacts table when the author name matches one contact only."""
-    out = messages.copy()
+    # Shallow: pandas copies on write, so the caller's table never changes and untouched columns are shared.
+    out = messages.copy(deep=False)
     missing = out["counterpart"].isna() & out["counterpart_name"].notna()
     if not missing.any() or contacts.empty:
         return out
@@ -173,21 +174,23 @@ def _phone_facts(phones: list[pd.Series], contacts: pd.DataFrame, region: str) -
 
 def _describe(df: pd.DataFrame, phone_col: str, contacts: pd.DataFrame, known: pd.DataFrame) -> pd.DataFrame:
     """Add contact_* columns: the key, phone facts from phonenumbers, and the contacts-table attributes."""
-    out = df.copy()
+    out = df.copy(deep=False)
     phone = out[phone_col]
     if "counterpart_name" in out.columns:
         out["contact"] = phone.where(phone.notna(), ("name:" + out["counterpart_name"].fillna("")).where(out["counterpart_name"].notna(), None))
     else:
         out["contact"] = phone
     out["contact_phone"] = phone
-    facts = known.reindex(phone.fillna("").astype(str).to_numpy()).set_axis(out.index) if len(out) else pd.DataFrame(columns=_FACTS)
+    # Each distinct number looked up once, then spread to its rows.
+    codes, numbers = pd.factorize(phone.fillna("").to_numpy(dtype=object))
+    facts = known.reindex(numbers.astype(str)).take(codes).set_axis(out.index) if len(out) else pd.DataFrame(columns=_FACTS)
     has = phone.notna()
     out["contact_valid"] = facts["valid"].where(has, None).astype("boolean") if len(out) else pd.Series(dtype="boolean")
     out["contact_region"] = facts["region"].where(has, None)
     out["contact_number_type"] = facts["number_type"].where(has, None)
     out["contact_zones"] = facts["time_zones"].where(has & (facts["time_zones"] != ""), None)
     attrs = contacts[contacts["phone"].notna()].set_index("phone")[list(_CONTACT_ATTRS)]
-    joined = attrs.reindex(phone.fillna("").to_numpy())
+    joined = attrs.reindex(numbers).take(codes)
     for col in _CONTACT_ATTRS:
         out[f"contact_{col}"] = joined[col].to_numpy() if len(out) else pd.Series(dtype=object)
     out["contact_known"] = joined["contact_id"].notna().to_numpy() if len(out) else pd.Series(dtype=bool)
@@ -197,10 +200,12 @@ def _describe(df: pd.DataFrame, phone_col: str, contacts: pd.DataFrame, known: p
 
 
 def _deliveries(messages: pd.DataFrame, contacts: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
-    outbound = messages[messages["direction"] == "outbound"]
-    is_group = outbound["conversation_type"].eq("group") & outbound["counterpart"].isna() & outbound["counterpart_name"].isna()
-    single = outbound[~is_group]
-    group = outbound[is_group]
+    # Positions first, the wide rows copied once: the deliveries are most of a million messages.
+    outbound = (messages["direction"] == "outbound").to_numpy()
+    is_group = (messages["conversation_type"].eq("group") & messages["counterpart"].isna()
+                & messages["counterpart_name"].isna()).to_numpy()
+    single = messages.iloc[np.flatnonzero(outbound & ~is_group)]
+    group = messages.iloc[np.flatnonzero(outbound & is_group)]
     if group.empty:
         return single.reset_index(drop=True)
     inbound = messages[(messages["direction"] == "inbound") & messages["conversation_id"].notna()
@@ -210,4 +215,4 @@ def _deliveries(messages: pd.DataFrame, contacts: pd.DataFrame, facts: pd.DataFr
     expanded = base.merge(members, on="conversation_id", how="inner").drop(columns=["contact"])
     expanded = _describe(expanded, "counterpart", contacts, facts)
     combined = pd.concat([single, expanded[single.columns]], ignore_index=True)
-    return combined.sort_values(["timestamp", "message_id", "contact"], kind="stable").reset_index(drop=True)
+    return combined.take(time_order(combined, ["timestamp", "message_id", "contact"])).reset_index(drop=True)
