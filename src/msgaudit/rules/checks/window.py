@@ -37,11 +37,15 @@ def service_window(ctx: CheckContext, rows: pd.DataFrame, p: WindowParams) -> pd
     Evidence: last_inbound_at (absent if the person never wrote),
     hours_since (hours from it to the message, two decimals).
     """
-    judged = rows[rows["is_template"].eq(False).fillna(False).astype(bool)] if p.free_form_only else rows
+    # Only the columns the join reads: a boolean mask over the whole frame would copy every wide column.
+    judged = rows[["contact", "channel", "timestamp"]]
+    if p.free_form_only:
+        judged = judged[rows["is_template"].eq(False).fillna(False).to_numpy(dtype=bool)]
     if judged.empty:
         return rows.iloc[:0, :0]
     m = ctx.tables.messages
-    inbound = m[m["direction"].eq("inbound") & ~m["kind"].eq("system").fillna(False) & m["contact"].notna()]
+    wanted = m["direction"].eq("inbound") & ~m["kind"].eq("system").fillna(False) & m["contact"].notna()
+    inbound = m[["contact", "channel", "timestamp"]][wanted.to_numpy(dtype=bool)]
     right = pd.DataFrame({"_contact": inbound["contact"].astype(object), "_chan": key(inbound["channel"]).astype(object),
                           "_t": pd.to_datetime(inbound["timestamp"], utc=True)})
     right = right.assign(_last=right["_t"])
