@@ -49,18 +49,23 @@ def recipient_zones(rows: pd.DataFrame) -> pd.DataFrame:
     from_number = _split_zones(rows.loc[~has_declared.to_numpy(), "contact_zones"].dropna())
     from_number = from_number[_usable(from_number["zone"]).to_numpy()].assign(zone_source="number")
     out = pd.concat([from_decl, from_number], ignore_index=True)
-    order = pd.Series(rows.index.get_indexer(out["row"]), index=out.index)
-    return out.assign(_pos=order).sort_values(["_pos", "zone"], kind="stable").drop(columns="_pos").reset_index(drop=True)
+    # In the order of a stable sort by (row position, zone), sorting integer codes rather than text.
+    position = rows.index.get_indexer(out["row"])
+    zone_rank = pd.factorize(out["zone"], sort=True)[0]
+    return out.take(np.lexsort((zone_rank, position))).reset_index(drop=True)
 
 
 def _split_zones(zones: pd.Series) -> pd.DataFrame:
     """Columns `row`, `zone`: each '|'-joined value split, splitting each distinct value once."""
     codes, distinct = pd.factorize(zones)
     parts = [str(v).split("|") for v in distinct]
-    pairs = pd.DataFrame({"code": np.repeat(np.arange(len(parts)), [len(p) for p in parts]),
-                          "zone": [z for p in parts for z in p]})
-    rows = pd.DataFrame({"row": zones.index, "code": codes})
-    return rows.merge(pairs, on="code", how="inner")[["row", "zone"]]
+    sizes = np.array([len(p) for p in parts], dtype=np.int64)
+    flat = np.array([z for p in parts for z in p], dtype=object)
+    # Row i repeated once per part of its value; k-th repeat takes the value's k-th part.
+    counts = sizes[codes]
+    first_part = np.repeat((np.cumsum(sizes) - sizes)[codes], counts)
+    kth = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    return pd.DataFrame({"row": np.repeat(zones.index.to_numpy(), counts), "zone": flat[first_part + kth]})
 
 
 def local_wall_clock(times: pd.Series, zones: pd.Series) -> pd.Series:
