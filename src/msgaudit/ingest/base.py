@@ -7,6 +7,7 @@ that accounts for every row it read: accepted, or rejected with line and reason.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -48,8 +49,6 @@ class InputReport(BaseModel):
 
 def _reason_key(reason: str) -> str:
     # "phone '12' is not ..." and "phone '13' is not ..." are one reason for the summary.
-    import re
-
     return re.sub(r"'[^']*'", "'…'", reason)
 
 

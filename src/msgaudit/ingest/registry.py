@@ -40,10 +40,7 @@ def available() -> list[str]:
 def detect(source: Source, head: str) -> Adapter:
     scores = []
     for name in ADAPTERS:
-        try:
-            ad = adapter(name)
-        except ModuleNotFoundError:
-            continue
+        ad = adapter(name)
         score = ad.sniff(source, head)
         if score > 0:
             scores.append((score, name, ad))

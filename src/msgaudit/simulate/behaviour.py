@@ -591,9 +591,9 @@ def build_world(cfg: SimConfig) -> World:
     budget = cfg.messages - len(chat)
     sim.clean_traffic(int(budget * 0.9))
     sim.clean_stops()
-    order = [r for r in ("CONSENT-001", "CONSENT-002", "CONSENT-003", "CONSENT-008", "CONSENT-006", "TEMPLATE-003", "TEMPLATE-002",
-                         "TIMING-001", "TIMING-002", "TIMING-003", "TIMING-005", "OPTOUT-001", "OPTOUT-002",
-                         "OPTOUT-003", "OPTOUT-004", "OPTOUT-005", "WINDOW-001")]
+    order = ("CONSENT-001", "CONSENT-002", "CONSENT-003", "CONSENT-008", "CONSENT-006", "TEMPLATE-003", "TEMPLATE-002",
+             "TIMING-001", "TIMING-002", "TIMING-003", "TIMING-005", "OPTOUT-001", "OPTOUT-002",
+             "OPTOUT-003", "OPTOUT-004", "OPTOUT-005", "WINDOW-001")
     for rule in order:
         sim.inject(rule, sim.count(rule, cfg.messages))
     for rule, key in (("QUALITY-001", "invalid"), ("QUALITY-002", "fixed"), ("QUALITY-004", "outside"),

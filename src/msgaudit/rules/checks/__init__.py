@@ -68,11 +68,7 @@ def check(name: str, params: type[P], applies_to: tuple[str, ...]) -> Callable[[
 def load_checks() -> dict[str, CheckDef]:
     """Import the built-in check modules and any registered by plugins; idempotent."""
     for mod in _BUILTIN_MODULES:
-        try:
-            importlib.import_module(f"msgaudit.rules.checks.{mod}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"msgaudit.rules.checks.{mod}":
-                raise
+        importlib.import_module(f"msgaudit.rules.checks.{mod}")
     for ep in entry_points(group="msgaudit.checks"):
         importlib.import_module(ep.value.split(":")[0])
     return CHECKS
