@@ -7,7 +7,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from msgaudit.ingest import IngestContext, read_file
+from msgaudit.ingest import IngestContext, Ingested, read_file
 
 PHONES = st.sampled_from(["+39 333 123 4567", "3471234567", "0039 06 1234567", "abc", "", "3,93331E+11",
                           "+1 212 555 0147", "12", "+33 6 12 34 56 78"])
@@ -31,10 +31,11 @@ def test_contacts_table_accounts_for_every_row(tmp_path_factory, rows, delim, en
     lines += [delim.join(_cell(v, delim) for v in row) for row in rows]
     path = tmp_path_factory.mktemp("c") / "soci.csv"
     path.write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding, errors="replace"))
-    rep = read_file(path, IngestContext(), "contacts-table").report
+    got = read_file(path, IngestContext(), "contacts-table")
+    rep = got.report
     non_blank = sum(1 for row in rows if any(v.strip() for v in row))
     assert rep.rows_read == non_blank
-    assert rep.rows_read == rep.rows_accepted + rep.rows_rejected
+    _accounted(got, "contacts")
     assert all(r.line >= 2 for r in rep.rejections)
 
 
@@ -45,9 +46,17 @@ def test_consent_ledger_accounts_for_every_row(tmp_path_factory, rows) -> None:
     lines += [",".join([_cell(p, ","), "marketing", "whatsapp", s, _cell(d, ","), "form"]) for p, s, d in rows]
     path = tmp_path_factory.mktemp("l") / "consents.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    rep = read_file(path, IngestContext(), "consent-ledger").report
-    assert rep.rows_read == len(rows)
-    assert rep.rows_read == rep.rows_accepted + rep.rows_rejected
+    got = read_file(path, IngestContext(), "consent-ledger")
+    assert got.report.rows_read == len(rows)
+    _accounted(got, "consent_events")
+
+
+def _accounted(got: Ingested, table: str) -> None:
+    """Each accepted row is one row of its table, and each rejected row has its own line and reason."""
+    rep = got.report
+    assert len(got.tables.get(table, [])) == rep.rows_accepted
+    assert len({r.line for r in rep.rejections}) == rep.rows_rejected
+    assert all(r.reason.strip() for r in rep.rejections)
 
 
 BODY_LINE = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40)
@@ -64,6 +73,6 @@ def test_chat_export_counts_messages_not_lines(tmp_path_factory, messages) -> No
         out.append(f"1{i % 9}/03/24, 10:{i % 60:02d} - {author}: " + "\n".join(safe))
     path: Path = tmp_path_factory.mktemp("w") / "chat.txt"
     path.write_text("\n".join(out) + "\n", encoding="utf-8")
-    rep = read_file(path, IngestContext(), "whatsapp-chat").report
-    assert rep.rows_read == rep.rows_accepted + rep.rows_rejected
-    assert rep.rows_accepted == len(messages)
+    got = read_file(path, IngestContext(), "whatsapp-chat")
+    _accounted(got, "messages")
+    assert got.report.rows_accepted == len(messages)

@@ -33,8 +33,7 @@ def test_json_top_level_contract_and_order() -> None:
 
 
 def test_json_is_byte_identical_across_runs() -> None:
-    assert findings_json(build.build()) == findings_json(build.build())
-    # Python sets in evidence are ordered too.
+    # Sets in evidence come out in one order whatever order they were built in.
     a, b = build.build(), build.build()
     a.findings[0].evidence["keywords"] = {"stop", "basta", "cancella"}
     b.findings[0].evidence["keywords"] = {"cancella", "stop", "basta"}
