@@ -137,7 +137,8 @@ class ConsentLedgerAdapter:
 def _words(values: pd.Series, words: tuple[tuple[str, str], ...]) -> pd.Series:
     """A value naming a known word → that word; any other value → itself in lower case; empty → None."""
     key = fold(values)
-    known = key.map(lambda k: first_word(k, words) if k else None)
+    # Ledgers repeat a handful of purposes and channels: look each distinct one up once.
+    known = key.map({k: first_word(k, words) if k else None for k in pd.unique(key)})
     return known.where(known.notna(), none_if_empty(values.str.lower()))
 
 

@@ -24,9 +24,6 @@ class Interval:
     verified: bool = True
     note: str | None = None
 
-    def contains(self, day: date) -> bool:
-        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
-
 
 def within(days: pd.Series, intervals: list[Interval]) -> pd.Series:
     """True where the day (naive midnight datetimes, NaT allowed) lies in any interval."""

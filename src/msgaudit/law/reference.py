@@ -41,9 +41,6 @@ class Reference:
         """The day each timestamp is judged on (naive midnight datetimes in the legal day zone)."""
         return legal_days(dates, self.settings.day_zone)
 
-    def cite(self, keys: Iterable[str]) -> list[SourceRef]:
-        return [self.sources[k] for k in keys]
-
     # --- transfers ----------------------------------------------------------------------
 
     def mechanism(self, name: str) -> Mechanism:

@@ -170,7 +170,7 @@ class Lane:
 
 
 def timeline(lanes: Sequence[Lane], *, title: str, first: date, last: date, period: tuple[date, date] | None,
-             period_label: str, fmt_date: Callable[[date], str]) -> str:
+             period_label: str) -> str:
     """Lanes of dated bars over a year axis, with the audited period shaded."""
     left, right, lane_h, top = 190, 16, 24, 30
     w = 720

@@ -203,15 +203,13 @@ class ReportView(BaseModel):
 
 
 def _day(value: Any) -> date | None:
-    """Claim dates arrive as dates, datetimes, pandas Timestamps, ISO strings or missing values."""
+    """Claim dates arrive as dates, datetimes (pandas Timestamps are datetimes), ISO strings or missing values."""
     if value is None or value != value:  # NaN and NaT are not equal to themselves
         return None
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
-    if hasattr(value, "to_pydatetime"):
-        return value.to_pydatetime().date()
     if isinstance(value, str) and value:
         return date.fromisoformat(value[:10])
     return None
@@ -461,8 +459,7 @@ class _Builder:
             if spans:
                 lanes.append(charts.Lane(name, tuple(spans)))
         return charts.timeline(lanes, title=_("Transfer mechanisms over time"), first=first, last=last,
-                               period=(start, end) if start and end else None, period_label=_("audited period"),
-                               fmt_date=self.t.date)
+                               period=(start, end) if start and end else None, period_label=_("audited period"))
 
     def evidence_row(self, f: Finding) -> EvidenceRow:
         # A finding about a run of days (a transfer period) is dated by that period, not by its first midnight.

@@ -681,7 +681,7 @@ def _bind_truthy(node: Truthy, kind_of: KindOf) -> Evaluator:
     return run
 
 
-def _masked_compare(df: pd.DataFrame, node: Compare, series: pd.Series, other: object) -> Mask:
+def _masked_compare(node: Compare, series: pd.Series, other: object) -> Mask:
     """Compare only where every side has a value, so nulls give False and never raise."""
     valid = _valid(series)
     if isinstance(other, pd.Series):
@@ -715,12 +715,12 @@ def _bind_compare(node: Compare, kind_of: KindOf) -> Evaluator:
         other_kind = _kind(right, kind_of)
         if other_kind != kind:
             raise ConditionError(node.position, f"cannot compare {_KIND_WORDS[kind]} column {node.left.label!r} with {_KIND_WORDS[other_kind]} column {right.label!r}")
-        return lambda df: _masked_compare(df, node, _series(df, node.left), _series(df, right))
+        return lambda df: _masked_compare(node, _series(df, node.left), _series(df, right))
     value = _coerce(right, kind, node.left)
 
     def run(df: pd.DataFrame) -> Mask:
         series = _series(df, node.left)
-        return _masked_compare(df, node, series, _fit_time(series, value))
+        return _masked_compare(node, series, _fit_time(series, value))
 
     return run
 

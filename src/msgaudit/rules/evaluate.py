@@ -24,7 +24,7 @@ from msgaudit.masking import mask_name, show_contact
 from msgaudit.rules.checks import load_checks
 from msgaudit.rules.conditions import compile_condition
 from msgaudit.rules.context import CheckContext
-from msgaudit.rules.prepare import Prepared, remember_selection
+from msgaudit.rules.prepare import remember_selection
 from msgaudit.rules.spec import Pack, Rule
 
 _SUBJECT_COLS = ("contact", "contact_name", "message_id", "system", "timestamp", "source")

@@ -21,7 +21,6 @@ from msgaudit.rules.checks import load_checks
 from msgaudit.rules.conditions import ConditionError, compile_condition
 from msgaudit.rules.spec import Pack, Rule, RuleTest
 
-_REFERENCE_DIR = "reference"
 
 
 @dataclass

@@ -42,7 +42,6 @@ INCIDENT_SHARE = 0.01  # at most this share of the contacts take part in inciden
 MARKETING_SPACING = 9  # days between two marketing sends to one person: at most 4 in any 30 days
 ORG = "Associazione Culturale Esempio APS"
 PRESIDENT = "Mario Rossi"
-EEA_PEOPLE_ROLES = ("webhook", "group", "listed")
 
 
 def french_holidays(first: date, last: date) -> set[date]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Literal
 
 import numpy as np
@@ -10,7 +9,6 @@ import pandas as pd
 from pydantic import Field
 
 from msgaudit.law.optout import OptoutMatcher
-from msgaudit.law.text import normalise
 from msgaudit.rules.checks import Params, check
 from msgaudit.rules.checks.consent import consent_state, join_codes
 from msgaudit.rules.context import CheckContext
@@ -38,13 +36,6 @@ def _inbound(ctx: CheckContext) -> pd.DataFrame:
     return m[m["direction"].eq("inbound") & ~m["kind"].eq("system") & m["contact"].notna() & m["body"].notna()]
 
 
-def _phrase_found(matcher: OptoutMatcher, norm: pd.Series) -> pd.Series:
-    """The opt-out-like phrase each normalised body contains, for evidence instead of the body itself."""
-    alternation = "|".join(re.escape(p) for p in sorted(matcher.phrases, key=len, reverse=True))
-    found = norm.astype("string").str.extract(rf"(?:^| )({alternation})(?: |$)", expand=False)
-    return found.astype(object).where(found.notna(), None)
-
-
 def _text_flags(ctx: CheckContext, matcher: OptoutMatcher | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Inbound messages with what their text is: keyword (normalised, for evidence), resume, opt-out-like phrase."""
     question = ("text flags", None if matcher is None else
@@ -61,16 +52,13 @@ def _work_out_text_flags(ctx: CheckContext, matcher: OptoutMatcher | None) -> tu
         flags = pd.DataFrame({"keyword": None, "is_keyword": False, "is_resume": False, "phrase": None},
                              index=inbound.index)
         return inbound, flags
-    bodies = inbound["body"]
-    # Normalised once (the costly step) and tested against the matcher's own keyword sets.
-    norm = normalise(bodies).astype(object)
-    is_key = norm.isin(matcher.optout_keywords).to_numpy(dtype=bool)
-    phrase = _phrase_found(matcher, norm) if matcher.phrases else pd.Series(None, index=bodies.index, dtype=object)
+    m = matcher.match(inbound["body"])
+    # A whole-message keyword is an opt-out, never also a phrase "for review" (OPTOUT-001 vs -004).
     return inbound, pd.DataFrame({
-        "keyword": norm.where(is_key, None), "is_keyword": is_key,
-        "is_resume": norm.isin(matcher.resume_keywords).to_numpy(dtype=bool),
-        "phrase": phrase.where(~is_key & phrase.notna(), None),
-    }, index=bodies.index)
+        "keyword": m["keyword"].astype(object).where(m["is_keyword"], None), "is_keyword": m["is_keyword"],
+        "is_resume": m["is_resume"],
+        "phrase": m["phrase"].astype(object).where(~m["is_keyword"] & m["phrase"].notna(), None),
+    }, index=inbound.index)
 
 
 def optout_events(ctx: CheckContext, sources: list[str], matcher: OptoutMatcher | None,

@@ -124,8 +124,7 @@ def _rules(ctx: CheckContext, p: QuietHoursParams) -> QuietRules:
     if p.profile is not None:
         rules = ctx.reference.quiet_profile(p.profile)
     else:
-        windows = tuple(Window(days=w.days, start=f"{w.start // 60:02d}:{w.start % 60:02d}",
-                               end=f"{w.end // 60:02d}:{w.end % 60:02d}") for w in p.allowed or ())
+        windows = tuple(Window(days=w.days, start=_clock(w.start), end=_clock(w.end)) for w in p.allowed or ())
         profile = QuietProfile(title="Rule's own allowed hours", windows=windows, applies_to_messaging=True,
                                source=("RULE",))
         rules = QuietRules(name="inline", profile=profile, calendar=None)
