@@ -66,3 +66,13 @@ def test_findings_json_contract_and_masking(tmp_path: Path) -> None:
 def test_unknown_output_format_is_a_usage_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["audit", str(SHOP), "--format", "docx", "--out", str(tmp_path)])
     assert result.exit_code == 2 and "unknown format" in result.output
+
+
+def test_date_order_settles_an_ambiguous_chat(tmp_path: Path) -> None:
+    chat = tmp_path / "chat.txt"
+    chat.write_text("01/02/24, 10:00 - Anna: ciao\n03/04/24, 11:00 - Anna: ok\n", encoding="utf-8")
+    runner = CliRunner()
+    default = json.loads(runner.invoke(cli, ["inspect", "--json", str(chat)]).output)[0]
+    month_first = json.loads(runner.invoke(cli, ["inspect", "--json", "--date-order", "mdy", str(chat)]).output)[0]
+    assert default["first_timestamp"] == "2024-02-01T09:00:00Z"
+    assert month_first["first_timestamp"] == "2024-01-02T09:00:00Z"

@@ -38,6 +38,7 @@ class AuditOptions:
     business: tuple[str, ...] = ()
     fmt: str | None = None
     mapping: dict[str, str] | None = None
+    date_order: str | None = None
 
 
 def default_rules_dir() -> Path:
@@ -49,7 +50,7 @@ def default_rules_dir() -> Path:
 def audit(paths: list[str | Path], options: AuditOptions | None = None) -> AuditResult:
     opts = options or AuditOptions()
     loaded = load(paths, inventory=opts.inventory, fmt=opts.fmt, tz=opts.tz, default_region=opts.default_region,
-                  business=opts.business, mapping=opts.mapping)
+                  business=opts.business, mapping=opts.mapping, date_order=opts.date_order)
     packs = load_packs(opts.rules or [default_rules_dir()])
     return run_audit(loaded, packs, opts)
 

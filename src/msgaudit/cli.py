@@ -20,6 +20,11 @@ from msgaudit.errors import MsgauditError
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
+_DATE_ORDER = click.option(
+    "--date-order", type=click.Choice(["dmy", "mdy", "ymd", "ydm", "myd", "dym"]),
+    help="Order of day, month and year in dates that could be read either way (default: decided from the whole file).")
+
+
 def _common_input_options(f):
     f = click.option("--format", "fmt", metavar="NAME", help="Skip detection and read every PATH as this format.")(f)
     f = click.option("--tz", metavar="ZONE", help="Zone of times without one (chat exports); default from the inventory or Europe/Rome.")(f)
@@ -27,15 +32,16 @@ def _common_input_options(f):
     f = click.option("--business", multiple=True, metavar="NAME|PHONE", help="An author or number that speaks for the business (repeatable).")(f)
     f = click.option("--inventory", type=click.Path(dir_okay=False), help="The inventory YAML (systems, storage, transfers).")(f)
     f = click.option("--mapping", type=click.Path(dir_okay=False), help="YAML mapping of unusual column headers to canonical fields.")(f)
+    f = _DATE_ORDER(f)
     return f
 
 
-def _load(paths, fmt, tz, default_region, business, inventory, mapping):
+def _load(paths, fmt, tz, default_region, business, inventory, mapping, date_order):
     from msgaudit.loading import load
     from msgaudit.mapping import load_mapping
 
     return load(list(paths), inventory=inventory, fmt=fmt, tz=tz, default_region=default_region,
-                business=tuple(business), mapping=load_mapping(mapping) if mapping else None)
+                business=tuple(business), mapping=load_mapping(mapping) if mapping else None, date_order=date_order)
 
 
 class _LazyGroup(click.Group):
@@ -65,11 +71,11 @@ def cli() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list, one object per input file.")
 @_common_input_options
-def inspect(paths, as_json, fmt, tz, default_region, business, inventory, mapping) -> None:
+def inspect(paths, as_json, fmt, tz, default_region, business, inventory, mapping, date_order) -> None:
     """Show how each input file is read: format, encoding, rows, rejections, period."""
     from msgaudit.inspection import render_inspect, reports_as_json
 
-    loaded = _load(paths, fmt, tz, default_region, business, inventory, mapping)
+    loaded = _load(paths, fmt, tz, default_region, business, inventory, mapping, date_order)
     if as_json:
         click.echo(json.dumps(reports_as_json(loaded.inputs), indent=2, ensure_ascii=False))
     else:
@@ -89,7 +95,8 @@ def demo(out, lang, as_of) -> None:
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
         click.echo(f"== {folder.name}")
         _run_audit([str(folder)], str(Path(out) / folder.name), "html,pdf,json,csv", "none", as_of, lang, False, (),
-                   None, fmt=None, tz=None, default_region=None, business=(), inventory=None, mapping=None)
+                   None, fmt=None, tz=None, default_region=None, business=(), inventory=None, mapping=None,
+                   date_order=None)
         click.echo("")
 
 
@@ -116,7 +123,7 @@ def _run_audit(paths, out, formats, fail_on, as_of, lang, no_mask, rules, waiver
         rules=list(rules), inventory=inputs["inventory"], as_of=as_of_date, fail_on=None if fail_on == "none" else fail_on,
         mask=not no_mask, waivers=waivers, tz=inputs["tz"], default_region=inputs["default_region"],
         business=tuple(inputs["business"]), fmt=inputs["fmt"],
-        mapping=load_mapping(inputs["mapping"]) if inputs["mapping"] else None,
+        mapping=load_mapping(inputs["mapping"]) if inputs["mapping"] else None, date_order=inputs["date_order"],
     )
     result = audit(list(paths), opts)
     from msgaudit.report import write_reports
@@ -146,12 +153,14 @@ _SEVERITY_CHOICE = click.Choice(["info", "low", "medium", "high", "critical", "n
 @click.option("--business", multiple=True, metavar="NAME|PHONE", help="An author or number that speaks for the business.")
 @click.option("--inventory", type=click.Path(dir_okay=False), help="The inventory YAML.")
 @click.option("--mapping", type=click.Path(dir_okay=False), help="YAML mapping of unusual column headers.")
+@_DATE_ORDER
 @click.pass_context
 def audit(ctx, paths, rules, out, formats, fail_on, as_of, lang, no_mask, waivers, fmt, tz, default_region,
-          business, inventory, mapping) -> None:
+          business, inventory, mapping, date_order) -> None:
     """Audit exports against rule packs and write reports (HTML, PDF, JSON, CSV)."""
     ctx.exit(_run_audit(paths, out, formats, fail_on, as_of, lang, no_mask, rules, waivers, fmt=fmt, tz=tz,
-                        default_region=default_region, business=business, inventory=inventory, mapping=mapping))
+                        default_region=default_region, business=business, inventory=inventory, mapping=mapping,
+                        date_order=date_order))
 
 
 cli.add_command(rules_group)

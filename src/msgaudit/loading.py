@@ -62,11 +62,12 @@ def build_context(inv: Inventory | None, *, tz: str | None = None, default_regio
 
 def load(paths: list[str | Path], *, inventory: str | Path | None = None, fmt: str | None = None,
          tz: str | None = None, default_region: str | None = None, business: tuple[str, ...] = (),
-         mapping: dict[str, str] | None = None) -> Loaded:
+         mapping: dict[str, str] | None = None, date_order: str | None = None) -> Loaded:
     files = expand(paths)
     inv_path = Path(inventory) if inventory else find_inventory(files)
     inv = load_inventory(inv_path)[0] if inv_path else None
-    ctx = build_context(inv, tz=tz, default_region=default_region, business=business, mapping=mapping)
+    ctx = build_context(inv, tz=tz, default_region=default_region, business=business, mapping=mapping,
+                        date_order=date_order)
     if inv_path and inv_path not in files:
         files = [inv_path, *files]
     parts = [read_file(f, ctx, None if f == inv_path else fmt) for f in files]
