@@ -6,6 +6,7 @@ import csv
 import importlib.util
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -81,7 +82,49 @@ def test_csv_hostile_name_is_neutralised() -> None:
 
 @pytest.mark.parametrize(("cell", "expected"), [
     ("=1+1", "'=1+1"), ("+39 333", "'+39 333"), ("-5", "'-5"), ("@SUM(A1)", "'@SUM(A1)"), ("\t=x", "'\t=x"),
-    ("\r=x", "'\r=x"), ("Giulia", "Giulia"), ("", ""), ("2025-01-01", "2025-01-01"), ("a=b", "a=b"),
+    ("\r=x", "'\r'=x"), ("Giulia", "Giulia"), ("", ""), ("2025-01-01", "2025-01-01"), ("a=b", "a=b"),
+    ("a;=cmd|x", "a;'=cmd|x"), ("a,+1", "a,'+1"), ("x\n@SUM(A1)", "x\n'@SUM(A1)"), ("x\r\t=1", "x\r'\t=1"),
+    ("a; b", "a; b"), ("1,5", "1,5"),
 ])
 def test_neutralise(cell: str, expected: str) -> None:
     assert neutralise(cell) == expected
+
+
+# A system name, a message id and a contact name as a hostile export could carry them: a bare CR
+# starts a new row in some spreadsheets, `;` splits cells in Italian Excel, `,` everywhere else.
+HOSTILE_CELLS = (
+    "Cloud\r=cmd|' /C calc'!A0",
+    "wamid.1;=HYPERLINK(\"http://evil\",\"x\");@SUM(1)",
+    "Rossi,+39 333;-2+3\n\t=1",
+    "\r\r=1",
+)
+
+
+def _hostile_csv() -> str:
+    result = build.build()
+    for finding, text in zip(result.findings, HOSTILE_CELLS, strict=False):
+        finding.system, finding.message_id, finding.contact_name = text, text, text
+    return findings_csv(result, mask=False)
+
+
+@pytest.mark.parametrize("delimiter", [",", ";"])
+def test_csv_read_with_either_separator_exposes_no_formula(delimiter: str) -> None:
+    rows = list(csv.reader(io.StringIO(_hostile_csv(), newline=""), delimiter=delimiter))
+    assert not [cell for row in rows for cell in row if cell.startswith(DANGEROUS)]
+
+
+def test_csv_naive_split_on_cr_and_separators_exposes_no_formula() -> None:
+    # A reader that ignores quotes: rows end at any CR or LF, cells end at any `,` or `;`.
+    pieces = [piece.lstrip('"') for line in re.split(r"[\r\n]", _hostile_csv()) for piece in re.split(r"[,;]", line)]
+    assert any(p.startswith("'=cmd|") for p in pieces)  # the piece is there, kept as text
+    assert not [p for p in pieces if p.startswith(DANGEROUS)]
+
+
+def test_csv_quotes_every_cell_a_spreadsheet_could_split() -> None:
+    text = _hostile_csv()
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert len(rows) == len(build.build().findings) + 1
+    systems = {row[CSV_COLUMNS.index("system")] for row in rows[1:]}
+    assert "Cloud\r'=cmd|' /C calc'!A0" in systems
+    assert "Rossi,'+39 333;'-2+3\n'\t=1" in systems
+    assert '"Cloud\r' in text and '"wamid.1;' in text

@@ -2,14 +2,16 @@
 
 JSON follows the DESIGN.md contract (top-level keys in the documented order)
 and is byte-identical for identical input. CSV is safe to open in a
-spreadsheet: a cell that would start a formula is prefixed with a quote.
+spreadsheet, whichever separator it splits on (Italian Excel uses `;`) and even
+if it breaks rows on a bare CR: every cell holding `,` `;` CR or LF is quoted,
+and every piece of a cell that a split could expose as a formula is prefixed
+with a quote.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -21,7 +23,9 @@ CSV_COLUMNS = (
     "source", "waived", "message", "evidence", "law", "remediation", "fingerprint",
 )
 # Spreadsheets start a formula on these; tab and CR are in OWASP's list because some strip them first.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A piece starts at the cell's start or after any character some spreadsheet splits cells or rows on.
+_FORMULA_PIECE = re.compile(r"(?<![^\r\n,;])(?=[=+\-@\t\r])")
+_NEEDS_QUOTES = re.compile(r'[,;"\r\n]')
 
 
 def _plain(value: Any) -> Any:
@@ -88,8 +92,13 @@ def findings_json(result: AuditResult, mask: bool = True) -> str:
 
 
 def neutralise(cell: str) -> str:
-    """A cell a spreadsheet would run as a formula is kept as text: `=1+1` → `'=1+1`."""
-    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+    """Every piece a spreadsheet could run as a formula is kept as text: `=1+1` → `'=1+1`, `a;=1` → `a;'=1`."""
+    return _FORMULA_PIECE.sub("'", cell)
+
+
+def _quoted(cell: str) -> str:
+    # The csv module quotes only on its own delimiter and line terminator; `;` and a bare CR need quotes too.
+    return '"' + cell.replace('"', '""') + '"' if _NEEDS_QUOTES.search(cell) else cell
 
 
 def _cell(value: Any) -> str:
@@ -105,9 +114,6 @@ def _cell(value: Any) -> str:
 
 
 def findings_csv(result: AuditResult, mask: bool = True) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for rec in as_records(result, mask):
-        writer.writerow([neutralise(_cell(rec[col])) for col in CSV_COLUMNS])
-    return buf.getvalue()
+    lines = [",".join(CSV_COLUMNS)]
+    lines.extend(",".join(_quoted(neutralise(_cell(rec[col]))) for col in CSV_COLUMNS) for rec in as_records(result, mask))
+    return "\n".join(lines) + "\n"
