@@ -57,7 +57,7 @@ def test_findings_json_contract_and_masking(tmp_path: Path) -> None:
     finding = doc["findings"][0]
     for key in ("rule_id", "severity", "contact", "message_id", "timestamp", "source", "evidence", "law"):
         assert key in finding
-    assert finding["contact"] == "+39 347 ••• 0002"
+    assert finding["contact"] == "+39 347 ••• ••02"
     plain = json.loads((tmp_path / "u" / "findings.json").read_text(encoding="utf-8"))
     assert plain["findings"][0]["contact"] == "+393471110002"
     assert {i["sha256"] for i in doc["inputs"]} == {i["sha256"] for i in plain["inputs"]}

@@ -14,7 +14,7 @@ from msgaudit.cli import cli
 from msgaudit.report import write_reports
 from msgaudit.simulate import simulate
 
-# An unmasked international number, spaced or not; masked ones read "+39 333 ••• 4567".
+# An unmasked international number, spaced or not; masked ones read "+39 333 ••• ••67".
 UNMASKED = re.compile(r"\+\d[\d ]{7,}\d")
 
 

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import re
+
 import pandas as pd
+import phonenumbers
 import pytest
 
 from msgaudit.masking import mask_contact, mask_name
 from msgaudit.phones import normalise, parse_phone
+from msgaudit.report.redact import mask_text
 
 
 @pytest.mark.parametrize(("raw", "e164", "valid", "region", "ntype", "zones"), [
@@ -39,8 +43,16 @@ def test_normalise_maps_back_to_every_row() -> None:
 
 
 @pytest.mark.parametrize(("contact", "shown"), [
-    ("+393331234567", "+39 333 ••• 4567"),
-    ("+12125550147", "+1 212 ••• 0147"),
+    ("+393331234567", "+39 333 ••• ••67"),      # IT mobile
+    ("+390255501000", "+39 02 •••• •000"),      # IT fixed: Milan's 02 stays a group of its own
+    ("+3546111234", "+354 6•• ••34"),           # IS: 7 digits, 3 shown
+    ("+4741234567", "+47 41 •• •• 67"),         # NO: 8 digits, 4 shown
+    ("+12125550147", "+1 212-•••-••47"),        # US keeps its hyphens
+    ("+447911123456", "+44 791• ••••56"),       # GB mobile
+    ("+442079460018", "+44 20 •••• •018"),      # GB London
+    ("+4915123456789", "+49 151• •••••89"),     # DE mobile
+    ("+49301234567", "+49 30 •••••67"),         # DE Berlin
+    ("+3933312", "+39 •••12"),                  # too short to be valid: still half hidden
     ("name:Niccolò Esposito", "N. E."),
     ("", ""),
 ])
@@ -48,5 +60,25 @@ def test_masking(contact: str, shown: str) -> None:
     assert mask_contact(contact) == shown
 
 
+@pytest.mark.parametrize("contact", [
+    "+393331234567", "+390255501000", "+390612345678", "+3546111234", "+3545511234", "+4741234567", "+4722123456",
+    "+12125550147", "+447911123456", "+442079460018", "+4915123456789", "+49301234567", "+33612345678", "+3581234",
+])
+def test_masking_hides_at_least_half_of_the_national_number(contact: str) -> None:
+    num = phonenumbers.parse(contact, None)
+    national = phonenumbers.national_significant_number(num)
+    shown = mask_contact(contact)
+    assert shown.startswith(f"+{num.country_code} ")
+    places = re.sub(r"[^\d•]", "", shown.removeprefix(f"+{num.country_code}"))
+    assert len(places) == len(national) and places.count("•") >= len(national) / 2
+    # Visible digits are the number's own, in place.
+    assert all(c in ("•", d) for c, d in zip(places, national, strict=True))
+
+
 def test_mask_name_keeps_no_letters_beyond_initials() -> None:
     assert mask_name("Giulia D'Angelo") == "G. D."
+
+
+def test_numbers_inside_file_names_are_masked_by_their_structure() -> None:
+    assert mask_text("Chat WhatsApp con +39 02 5550 1000.txt") == "Chat WhatsApp con +39 02 •••• •000.txt"
+    assert mask_text("WhatsApp Chat with +354 611 1234.txt") == "WhatsApp Chat with +354 6•• ••34.txt"

@@ -99,10 +99,10 @@ def test_pdf_metadata_is_deterministic(masked: Rendered) -> None:
 def test_masked_report_shows_no_phone_number(masked: Rendered) -> None:
     for text in (masked.text, masked.html):
         assert not UNMASKED_PHONE.search(text), UNMASKED_PHONE.search(text)
-    assert "+39 333 ••• 4567" in masked.html
+    assert "+39 333 ••• ••67" in masked.html
     assert "Giulia Bianchi" not in masked.text and "(G. B.)" in masked.html
     # WhatsApp names chat exports after the other person: the file name is masked too.
-    assert "WhatsApp Chat with +39 333 ••• 4567.txt" in masked.html
+    assert "WhatsApp Chat with +39 333 ••• ••67.txt" in masked.html
 
 
 def test_unmasked_report_shows_numbers_and_names(unmasked: Rendered) -> None:

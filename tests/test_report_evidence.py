@@ -209,7 +209,7 @@ def test_masking_holds_in_evidence() -> None:
     finding = _finding("OPTOUT-001", evidence).model_copy(
         update={"source": f"exports/{named}:29", "message_id": f"{named}:29"})
     masked = _facts(_rows(_result([finding]), "en")["OPTOUT-001"])
-    assert masked["Opt-out recorded in"] == "WhatsApp Chat with +39 333 ••• 4567.txt, line 28"
+    assert masked["Opt-out recorded in"] == "WhatsApp Chat with +39 333 ••• ••67.txt, line 28"
     assert masked["Words used"] == "stop"  # the matched keyword, not the message
     for mask in (True, False):
         html = render_html(build_view(_result([finding]), "en", mask))
@@ -218,7 +218,7 @@ def test_masking_holds_in_evidence() -> None:
     assert shown["Opt-out recorded in"] == f"{named}, line 28"
     # An id that differs from the source is shown, masked like every other text.
     other = finding.model_copy(update={"message_id": f"{named}:30"})
-    assert _rows(_result([other]), "en")["OPTOUT-001"].message_id == "WhatsApp Chat with +39 333 ••• 4567.txt:30"
+    assert _rows(_result([other]), "en")["OPTOUT-001"].message_id == "WhatsApp Chat with +39 333 ••• ••67.txt:30"
 
 
 def test_odd_values_are_shown_as_they_are() -> None:

@@ -117,17 +117,3 @@ def normalise(raw: pd.Series, default_region: str = "IT") -> pd.DataFrame:
     out.index = raw.index
     return out
 
-
-def mask(e164: str | None) -> str:
-    """+393331234567 → '+39 333 ••• 4567' (country code, first three, last four)."""
-    if not e164:
-        return ""
-    try:
-        num = phonenumbers.parse(e164, None)
-        cc = f"+{num.country_code}"
-        national = str(num.national_number)
-    except NumberParseException:
-        cc, national = "", re.sub(r"\D", "", e164)
-    if len(national) <= 6:
-        return f"{cc} ••• {national[-2:]}".strip()
-    return f"{cc} {national[:3]} ••• {national[-4:]}".strip()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from msgaudit.phones import mask as mask_phone
+from msgaudit.masking import mask_phone
 
 _INTERNATIONAL = re.compile(r"\+\d[\d \-().\u00a0]{5,20}\d")
 _BARE_DIGITS = re.compile(r"(?<![\w+])\d{9,15}(?!\w)")
