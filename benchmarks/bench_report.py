@@ -96,13 +96,14 @@ def main() -> int:
         t1 = time.perf_counter()
         paths = write_reports(result, out, {"html", "pdf"})
         human = time.perf_counter() - t1
-        t2 = time.perf_counter()
-        write_reports(result, out, {"json", "csv"})
-        machine = time.perf_counter() - t2
         from pypdf import PdfReader
 
         pages = len(PdfReader(paths["pdf"]).pages)
         sizes = {k: p.stat().st_size for k, p in paths.items()}
+        # A folder holds one report set: this one replaces the HTML and PDF above.
+        t2 = time.perf_counter()
+        write_reports(result, out, {"json", "csv"})
+        machine = time.perf_counter() - t2
     verdict = "OK" if human < TARGET_SECONDS else "MISSED"
     print(f"HTML + PDF: {human:.1f} s (target {TARGET_SECONDS:.0f} s) {verdict}; {pages} pages, "
           f"html {sizes['html'] / 1024:.0f} KiB, pdf {sizes['pdf'] / 1024:.0f} KiB")

@@ -125,10 +125,13 @@ def _run_audit(paths, out, formats, fail_on, as_of, lang, no_mask, rules, waiver
         business=tuple(inputs["business"]), fmt=inputs["fmt"],
         mapping=load_mapping(inputs["mapping"]) if inputs["mapping"] else None, date_order=inputs["date_order"],
     )
-    result = audit(list(paths), opts)
-    from msgaudit.report import write_reports
+    from msgaudit.report import claim_out, write_reports
 
-    written = write_reports(result, Path(out), _parse_formats(formats), lang=lang, mask=not no_mask)
+    read = [*paths, *rules, *(p for p in (inputs["inventory"], inputs["mapping"], waivers) if p)]
+    # Claimed before the audit, so a second run into the same folder stops at once, not after the work.
+    with claim_out(Path(out), read) as folder:
+        result = audit(list(paths), opts)
+        written = write_reports(result, folder, _parse_formats(formats), lang=lang, mask=not no_mask)
     click.echo(render_summary(result, written))
     return exit_code(result)
 

@@ -2,55 +2,64 @@
 
     write_reports(result, out_dir, {"html", "pdf", "json", "csv"}, lang="en", mask=True)
 
-The PDF renderer (weasyprint) is imported only when a PDF is asked for.
+The formats asked for are one set with a `manifest.json` (see `outdir`): staged
+privately and moved in together, so an interrupted or concurrent run never
+leaves files of two runs side by side. The PDF renderer (weasyprint) is
+imported only when a PDF is asked for.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Iterable
 from pathlib import Path
 
 from msgaudit.findings import AuditResult
+from msgaudit.report.outdir import ReportDir
 
 FORMATS = ("html", "pdf", "json", "csv")
 FILE_NAMES = {"html": "report.html", "pdf": "report.pdf", "json": "findings.json", "csv": "findings.csv"}
 
 
-def _write(path: Path, produce: Callable[[], bytes]) -> Path:
-    """Write via a temporary name, so a failure never leaves a half-written report behind."""
-    tmp = path.with_name(f".{path.name}.part")
-    try:
-        tmp.write_bytes(produce())
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path
-
-
-def write_reports(result: AuditResult, out_dir: Path, formats: set[str] | frozenset[str] = frozenset(FORMATS), *,
+def write_reports(result: AuditResult, out: Path | ReportDir,
+                  formats: set[str] | frozenset[str] = frozenset(FORMATS), *,
                   lang: str = "en", mask: bool = True) -> dict[str, Path]:
+    """Write the asked formats as one set; `out` is a folder, or one the caller already claimed."""
     unknown = set(formats) - set(FORMATS)
     if unknown:
         raise ValueError(f"unknown report format(s) {', '.join(sorted(unknown))}; use {', '.join(FORMATS)}")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written: dict[str, Path] = {}
-    if "json" in formats or "csv" in formats:
-        from msgaudit.report.machine import findings_csv, findings_json
+    if isinstance(out, ReportDir):
+        return _write_set(result, out, formats, lang, mask)
+    with claim_out(out) as folder:
+        return _write_set(result, folder, formats, lang, mask)
 
-        if "json" in formats:
-            written["json"] = _write(out_dir / FILE_NAMES["json"], lambda: findings_json(result, mask).encode("utf-8"))
-        if "csv" in formats:
-            written["csv"] = _write(out_dir / FILE_NAMES["csv"], lambda: findings_csv(result, mask).encode("utf-8"))
-    if "html" in formats or "pdf" in formats:
-        from msgaudit.report.html import render_html
-        from msgaudit.report.viewmodel import build_view
 
-        html = render_html(build_view(result.localised(lang), lang, mask))
-        if "html" in formats:
-            written["html"] = _write(out_dir / FILE_NAMES["html"], lambda: html.encode("utf-8"))
-        if "pdf" in formats:
-            from msgaudit.report.pdf import render_pdf
+def claim_out(out: Path, inputs: Iterable[str | Path] = ()) -> contextlib.AbstractContextManager[ReportDir]:
+    """Lock `out` for one report set; refuses a folder whose reports would overwrite one of `inputs`."""
+    return ReportDir.claim(out, FILE_NAMES.values(), inputs)
 
-            written["pdf"] = _write(out_dir / FILE_NAMES["pdf"], lambda: render_pdf(html, result.as_of))
-    return {k: written[k] for k in FORMATS if k in written}
+
+def _write_set(result: AuditResult, folder: ReportDir, formats: set[str] | frozenset[str], lang: str,
+               mask: bool) -> dict[str, Path]:
+    with folder.staging() as stage:
+        if "json" in formats or "csv" in formats:
+            from msgaudit.report.machine import findings_csv, findings_json
+
+            if "json" in formats:
+                stage.add(FILE_NAMES["json"], findings_json(result, mask).encode("utf-8"))
+            if "csv" in formats:
+                stage.add(FILE_NAMES["csv"], findings_csv(result, mask).encode("utf-8"))
+        if "html" in formats or "pdf" in formats:
+            from msgaudit.report.html import render_html
+            from msgaudit.report.viewmodel import build_view
+
+            html = render_html(build_view(result.localised(lang), lang, mask))
+            if "html" in formats:
+                stage.add(FILE_NAMES["html"], html.encode("utf-8"))
+            if "pdf" in formats:
+                from msgaudit.report.pdf import render_pdf
+
+                stage.add(FILE_NAMES["pdf"], render_pdf(html, result.as_of))
+        stage.publish({"tool": dict(sorted(result.tool.items())), "as_of": result.as_of.isoformat(),
+                                   "lang": lang, "masked": mask})
+    return {fmt: folder.path / FILE_NAMES[fmt] for fmt in FORMATS if fmt in formats}
