@@ -8,6 +8,7 @@ from importlib import resources
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from msgaudit.report.i18n import Lang
+from msgaudit.report.textcap import finalizer
 from msgaudit.report.viewmodel import ReportView
 
 
@@ -30,7 +31,7 @@ def stylesheet() -> str:
 def render_html(view: ReportView) -> str:
     lang = Lang(view.lang)
     # A fresh overlay per render: translations are per report, the parsed templates are shared.
-    env = _environment().overlay()
+    env = _environment().overlay(finalize=finalizer(lang))
     env.install_gettext_callables(lang.gettext, lang.ngettext, newstyle=True)  # type: ignore[attr-defined]
     template = env.get_template("report.html")
     return template.render(v=view, css=stylesheet())

@@ -11,6 +11,8 @@ SEVERITY_COLOURS = {
     "critical": "#7f1d1d", "high": "#c2410c", "medium": "#b45309", "low": "#1d4ed8", "info": "#4b5563",
 }
 GOOD, BAD, NEUTRAL = "#15803d", "#b91c1c", "#6b7280"
+# Tooltips repeat labels (a system name, a period); a hostile 100,000-character name stays out of the file.
+TOOLTIP_MAX = 160
 
 
 def _num(v: float) -> str:
@@ -47,9 +49,9 @@ class Svg:
         self.parts.append(f"<text {a}>{escape(content)}</text>")
 
     def tooltip(self, content: str) -> None:
-        """A <title> for the element opened just before; browsers show it on hover."""
+        """A <title> for the element opened just before; browsers show it on hover. Cut like any label (textcap)."""
         last = self.parts.pop()
-        self.parts.append(last[:-2] + f"><title>{escape(content)}</title></{last[1:last.index(' ')]}>")
+        self.parts.append(last[:-2] + f"><title>{escape(truncate(content, TOOLTIP_MAX))}</title></{last[1:last.index(' ')]}>")
 
     def render(self) -> str:
         head = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {self.width} {self.height}" '
