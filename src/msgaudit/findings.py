@@ -11,7 +11,7 @@ import json
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from msgaudit.ingest.base import InputReport
 from msgaudit.ingest.folders import Skipped
@@ -83,6 +83,12 @@ class RuleSummary(BaseModel):
     in_scope: int = Field(default=0, description="Rows the rule's `where` selected")
     missing_inputs: list[str] = Field(default_factory=list, description="Inputs it needed and the audit lacked")
     translations: dict[str, dict[str, str]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _status_follows_evaluated(self) -> "RuleSummary":
+        if not self.evaluated and self.status == "passed":
+            self.status, self.status_reason = "not evaluated", self.status_reason or self.not_evaluated_reason
+        return self
 
     def localised(self, lang: str) -> "RuleSummary":
         """This rule with its title, description and remediation in `lang` where the pack provides them."""
