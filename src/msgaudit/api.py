@@ -129,11 +129,11 @@ def available_inputs(loaded: Loaded, prepared: Prepared) -> frozenset[str]:
 
 def _what_to_add(missing: str, has_messages: bool) -> str:
     if missing == "inventory":
-        return ("an inventory: --inventory FILE declaring the organisation, its systems, where they store data "
-                "and the transfer mechanisms (example: sample_exports/associazione/inventory.yaml)")
+        return ("an inventory: --inventory FILE (systems, where they store data, transfer mechanisms; "
+                "example: sample_exports/associazione/inventory.yaml)")
     if missing == "business_messages" and has_messages:
-        return ("who writes for the organisation: --business NAME|PHONE (repeatable) or business_names / "
-                "business_phones in the inventory; `msgaudit inspect` shows each chat's top authors")
+        return ("who writes for the organisation: --business NAME|PHONE, or business_names / business_phones "
+                "in the inventory (`msgaudit inspect` shows each chat's top authors)")
     if missing == "business_messages":
         return "the messages the organisation sent: a WhatsApp chat export, a webhook log or a Twilio log"
     return "a contact or member list (CSV, XLSX or vCard) among the inputs"

@@ -38,12 +38,12 @@ def render_summary(result: AuditResult, written: dict[str, Path], allow_incomple
     if len(ranked) > _SHOWN:
         lines.append(f"  … and {len(ranked) - _SHOWN} more rules with findings (see the reports)")
     if s.incomplete:
-        families = ", ".join(f"{f.family} ({len(f.rules)} rules)" for f in s.incomplete)
+        families = ", ".join(f"{f.family} ({len(f.rules)} rule{'s' if len(f.rules) > 1 else ''})" for f in s.incomplete)
         allowed = " (allowed by --allow-incomplete)" if allow_incomplete and not s.failed else ""
         lines.append(f"INCOMPLETE{allowed}: could not evaluate {families}")
         for need in dict.fromkeys(a for f in s.incomplete for a in f.add):
             families_needing = ", ".join(f.family for f in s.incomplete if need in f.add)
-            lines.append(f"  add {need} [{families_needing}]")
+            lines.append(f"  {families_needing}: add {need}")
     if s.failed:
         lines.append(f"FAIL: findings at or above {s.fail_on}")
     elif s.fail_on and not s.incomplete:
