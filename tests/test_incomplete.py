@@ -177,3 +177,14 @@ def test_audit_of_a_folder_with_everything_but_the_inventory(tmp_path: Path) -> 
     summary = json.loads((tmp_path / "r" / "findings.json").read_text(encoding="utf-8"))["summary"]
     assert {f["family"] for f in summary["incomplete"]} >= {"TRANSFER"}
     assert all("inventory" in f["missing"] or "business_messages" in f["missing"] for f in summary["incomplete"])
+
+
+def test_inspect_authors_of_a_chat_shared_as_zip(tmp_path: Path) -> None:
+    import zipfile
+
+    archive = tmp_path / "WhatsApp Chat - Soci.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.write(CHAT, "WhatsApp Chat - Soci.txt")
+    item = json.loads(CliRunner().invoke(cli, ["inspect", "--json", str(archive)]).output)[0]
+    assert item["authors"]["suggest_business"] == "Mario Rossi"
+    assert item["authors"]["top"][0]["share"] > 0.5

@@ -12,15 +12,24 @@ ROOT = Path(__file__).resolve().parents[1]
 ASSOC = ROOT / "sample_exports" / "associazione"
 
 # WeasyPrint loads Pango through cffi when imported; on a machine without it the import raises OSError.
+# Like WeasyPrint's own loader, it prints a banner to stdout first.
 _NO_PANGO = """
 import sys
-from importlib.abc import MetaPathFinder
+from importlib.abc import Loader, MetaPathFinder
+from importlib.machinery import ModuleSpec
 
-class NoPango(MetaPathFinder):
+class NoPango(MetaPathFinder, Loader):
     def find_spec(self, name, path=None, target=None):
         if name == "weasyprint" or name.startswith("weasyprint."):
-            raise OSError("cannot load library 'libgobject-2.0-0': error 0x7e")
+            return ModuleSpec(name, self)
         return None
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        print("-----\\nWeasyPrint could not import some external libraries.\\n-----")
+        raise OSError("cannot load library 'libgobject-2.0-0': error 0x7e")
 
 sys.meta_path.insert(0, NoPango())
 from msgaudit.cli import main
@@ -44,6 +53,7 @@ def test_without_pango_the_other_reports_are_written_and_the_pdf_skipped_in_one_
     assert len(lines) == 1 and lines[0].startswith("msgaudit: PDF skipped, WeasyPrint cannot load Pango"), proc.stderr
     assert "install Pango" in lines[0] and "internal error" not in proc.stderr
     assert "pdf   report" not in proc.stdout and "html  report" in proc.stdout
+    assert "WeasyPrint could not import" not in proc.stdout + proc.stderr
 
 
 def test_pdf_only_without_pango_writes_nothing_and_says_why(tmp_path: Path) -> None:

@@ -124,8 +124,13 @@ def _parse_formats(value: str) -> set[str]:
 
 def _pdf_problem() -> str | None:
     """Why the PDF cannot be rendered here (WeasyPrint cannot load Pango), or None."""
+    import contextlib
+    import io
+
+    # WeasyPrint prints a banner of its own before raising; the user gets our one line instead.
     try:
-        import msgaudit.report.pdf  # noqa: F401  (weasyprint loads Pango's libraries on import)
+        with contextlib.redirect_stdout(io.StringIO()):
+            import msgaudit.report.pdf  # noqa: F401  (weasyprint loads Pango's libraries on import)
     except (OSError, ImportError) as exc:
         return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return None

@@ -18,6 +18,8 @@ from msgaudit.loading import Loaded
 TOP_AUTHORS = 5
 # One author writing more than this share of a chat's messages is most likely the business.
 MAJORITY = 0.5
+# Only a chat export leaves it to the user to say which author is the business; logs carry the direction.
+AUTHORED_FORMATS = {"whatsapp-chat"}
 
 
 class AuthorShare(BaseModel):
@@ -32,16 +34,20 @@ class Authors(BaseModel):
     suggest_business: str | None = None  # the author to pass to --business, when one writes most
 
 
-def authors_by_file(messages: pd.DataFrame) -> dict[str, Authors]:
-    """Per input file (the `source` before its line), the most frequent authors of non-system messages."""
+def authors_by_file(messages: pd.DataFrame, paths: list[str]) -> dict[str, Authors]:
+    """Per input file in `paths`, the most frequent authors of its non-system messages."""
     people = messages[messages["kind"].ne("system")]
     if people.empty:
         return {}
     outbound = people["direction"].eq("outbound")
     author = people["counterpart_name"].where(people["counterpart_name"].notna(), people["counterpart"])
     author = author.where(~outbound, people["business_account"].fillna("(the business)"))
-    frame = pd.DataFrame({"file": people["source"].str.rsplit(":", n=1).str[0], "author": author,
-                          "outbound": outbound}).dropna(subset=["author"])
+    # A source is `file:line`, or `archive!member:line` for a chat read from a zip.
+    where = people["source"].str.rsplit(":", n=1).str[0]
+    file = where.map({p: p for p in paths})
+    in_archive = file.isna() & where.str.contains("!", regex=False)
+    file = file.where(~in_archive, where.str.rsplit("!", n=1).str[0])
+    frame = pd.DataFrame({"file": file, "author": author, "outbound": outbound}).dropna(subset=["file", "author"])
     out: dict[str, Authors] = {}
     for file, group in frame.groupby("file", sort=True):
         counts = group["author"].value_counts()
@@ -56,7 +62,7 @@ def authors_by_file(messages: pd.DataFrame) -> dict[str, Authors]:
 
 
 def reports_as_json(loaded: Loaded) -> list[dict[str, Any]]:
-    authors = authors_by_file(loaded.tables.messages)
+    authors = authors_by_file(loaded.tables.messages, [r.path for r in loaded.inputs])
     out = []
     for r in loaded.inputs:
         item = r.model_dump(mode="json")
@@ -64,7 +70,7 @@ def reports_as_json(loaded: Loaded) -> list[dict[str, Any]]:
             {"reason": reason, "count": count, "lines": lines} for reason, count, lines in r.top_reasons()
         ]
         item["skipped"] = None
-        if r.path in authors:
+        if r.format in AUTHORED_FORMATS and r.path in authors:
             item["authors"] = authors[r.path].model_dump(mode="json")
         out.append(item)
     out.extend(_skipped_json(s) for s in loaded.skipped)
@@ -81,7 +87,7 @@ def _skipped_json(s: Skipped) -> dict[str, Any]:
 
 def render_inspect(loaded: Loaded) -> str:
     reports: list[InputReport] = loaded.inputs
-    authors = authors_by_file(loaded.tables.messages)
+    authors = authors_by_file(loaded.tables.messages, [r.path for r in loaded.inputs])
     blocks = []
     for r in reports:
         lines = [r.path]
@@ -96,7 +102,7 @@ def render_inspect(loaded: Loaded) -> str:
             lines.append(f"  rejected  {count}× {reason} (line {shown})")
         for note in r.notes:
             lines.append(f"  note      {note}")
-        if r.path in authors:
+        if r.format in AUTHORED_FORMATS and r.path in authors:
             lines.extend(_author_lines(authors[r.path]))
         blocks.append("\n".join(lines))
     if loaded.skipped:
