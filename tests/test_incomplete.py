@@ -188,3 +188,16 @@ def test_inspect_authors_of_a_chat_shared_as_zip(tmp_path: Path) -> None:
     item = json.loads(CliRunner().invoke(cli, ["inspect", "--json", str(archive)]).output)[0]
     assert item["authors"]["suggest_business"] == "Mario Rossi"
     assert item["authors"]["top"][0]["share"] > 0.5
+
+
+def test_pdf_of_an_audit_without_inventory_says_incomplete_and_claims_nothing_about_the_eea(tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    from msgaudit.report import write_reports
+
+    written = write_reports(_audit([CHAT]), tmp_path, {"pdf"})
+    pages = [" ".join(p.extract_text().split()) for p in PdfReader(written["pdf"]).pages]
+    assert "Incomplete: the audit could not evaluate" in pages[0]
+    text = " ".join(pages)
+    assert "Not assessed: no inventory declares where data is stored" in text
+    assert "stores data in the EEA" not in text and "Nothing to fix" not in text
