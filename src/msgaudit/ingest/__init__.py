@@ -40,8 +40,8 @@ def read_file(path: Path, ctx: IngestContext, fmt: str | None = None) -> Ingeste
             raise InputError(path, f"unknown --format {fmt!r}", f"use one of: {', '.join(ADAPTERS)}")
         chosen = adapter(fmt)
     elif own_output(head):
-        raise NotAnExport(path, "own-output", "msgaudit findings from an earlier run",
-                          "audit the exports, not an earlier report")
+        raise NotAnExport(path, "own-output", "written by msgaudit (findings or a simulated answer key), "
+                          "not an export", "audit the exports, not an earlier report")
     else:
         chosen = detect(source, head)
     return chosen.read(source, ctx)
