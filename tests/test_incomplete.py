@@ -201,3 +201,32 @@ def test_pdf_of_an_audit_without_inventory_says_incomplete_and_claims_nothing_ab
     text = " ".join(pages)
     assert "Not assessed: no inventory declares where data is stored" in text
     assert "stores data in the EEA" not in text and "Nothing to fix" not in text
+
+
+def test_a_rule_whose_check_fails_makes_the_audit_incomplete_but_a_disabled_one_does_not(tmp_path: Path) -> None:
+    pack = tmp_path / "night.yaml"
+    pack.write_text("""pack: night
+title: Night
+rules:
+  - id: TIMING-901
+    title: Quiet hours by a profile that does not exist
+    severity: low
+    applies_to: deliveries
+    check: {quiet_hours: {profile: no-such-profile}}
+    message: "Message to {contact} at night"
+    law: [{ref: "House policy 1"}]
+    remediation: Write by day.
+  - id: TIMING-902
+    title: A rule switched off
+    severity: low
+    applies_to: deliveries
+    enabled: false
+    message: "Message to {contact}"
+    law: [{ref: "House policy 2"}]
+    remediation: Nothing.
+""", encoding="utf-8")
+    result = _audit([ASSOC], rules=[pack])
+    rules = {r.id: r for r in result.rules}
+    assert rules["TIMING-901"].status == "not evaluated" and rules["TIMING-902"].status == "not evaluated"
+    assert [(f.family, f.rules) for f in result.summary.incomplete] == [("TIMING", ["TIMING-901"])]
+    assert result.summary.incomplete[0].add[0].startswith("a working rule TIMING-901: check quiet_hours failed")

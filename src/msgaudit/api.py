@@ -19,7 +19,7 @@ from msgaudit.findings import (SEVERITY_RANK, Activity, AuditResult, DayCount, F
                                RuleSummary, Severity, Summary)
 from msgaudit.loading import Loaded, load
 from msgaudit.rules.context import CheckContext
-from msgaudit.rules.evaluate import evaluate
+from msgaudit.rules.evaluate import DISABLED, evaluate
 from msgaudit.rules.loader import LoadedPack, load_packs
 from msgaudit.rules.prepare import Prepared, prepare
 from msgaudit.rules.waivers import apply_waivers, load_waivers
@@ -143,7 +143,7 @@ def incomplete_families(rules: list[RuleSummary], *, has_messages: bool) -> list
     """Families with a rule the audit could not evaluate for lack of an input (or a failing check), and the fix."""
     by_family: dict[str, IncompleteFamily] = {}
     for r in rules:
-        if r.status != "not evaluated" or not (r.missing_inputs or r.status_reason.startswith("check ")):
+        if r.status != "not evaluated" or r.status_reason == DISABLED:
             continue  # a rule disabled in its pack was left out on purpose
         fam = by_family.setdefault(r.id.split("-")[0], IncompleteFamily(family=r.id.split("-")[0], rules=[]))
         fam.rules.append(r.id)

@@ -80,7 +80,7 @@ def evaluate(packs: list[Pack], ctx: CheckContext, *, mask: bool = True, org_sou
                                                 for lang, text in rule.translations.items()})
             summaries.append(summary)
             if not rule.enabled:
-                _not_evaluated(summary, "disabled in its pack")
+                _not_evaluated(summary, DISABLED)
                 continue
             missing = [i for i in rule.required_inputs if available is not None and i not in available]
             if missing:
@@ -118,6 +118,9 @@ def evaluate(packs: list[Pack], ctx: CheckContext, *, mask: bool = True, org_sou
             findings.extend(found)
     findings.sort(key=sort_key)
     return findings, summaries
+
+
+DISABLED = "disabled in its pack"
 
 
 def _not_evaluated(summary: RuleSummary, reason: str) -> None:
