@@ -1,4 +1,4 @@
-"""The contracts other tools rely on: inspect --json, findings.json, exit codes 0 / 1 / 2."""
+"""The contracts other tools rely on: inspect --json, findings.json, exit codes 0 / 1 / 2 / 3."""
 
 from __future__ import annotations
 
@@ -26,6 +26,8 @@ def test_inspect_json_lists_one_object_per_file() -> None:
                     "first_timestamp", "last_timestamp", "rejections"):
             assert key in item
         assert item["rows_read"] == item["rows_accepted"] + item["rows_rejected"]
+        assert item["skipped"] is None  # added key: every file here was read
+    assert items[0]["authors"]["business_declared"] is True  # added key: the inventory names Mario Rossi
     soci = items[3]
     assert (soci["format"], soci["encoding"], soci["delimiter"]) == ("contacts-table", "cp1252", ";")
     assert [r["line"] for r in soci["rejections"]] == [6, 11]
@@ -76,3 +78,23 @@ def test_date_order_settles_an_ambiguous_chat(tmp_path: Path) -> None:
     month_first = json.loads(runner.invoke(cli, ["inspect", "--json", "--date-order", "mdy", str(chat)]).output)[0]
     assert default["first_timestamp"] == "2024-02-01T09:00:00Z"
     assert month_first["first_timestamp"] == "2024-01-02T09:00:00Z"
+
+
+def test_exit_code_3_when_a_family_could_not_be_evaluated(tmp_path: Path) -> None:
+    chat = ASSOC / "Chat WhatsApp con Soci ASD Esempio.txt"
+    args = ["audit", str(chat), "--format", "json", "--out", str(tmp_path), "--as-of", "2026-11-25", "--fail-on", "none"]
+    incomplete = CliRunner().invoke(cli, args)
+    assert incomplete.exit_code == 3 and "PASS" not in incomplete.output, incomplete.output
+    assert CliRunner().invoke(cli, [*args, "--allow-incomplete"]).exit_code == 0
+    doc = json.loads((tmp_path / "findings.json").read_text(encoding="utf-8"))
+    assert list(doc)[:6] == ["tool", "as_of", "inputs", "rules", "findings", "summary"]
+    assert doc["summary"]["verdict"] == "incomplete"
+    assert {"family", "rules", "missing", "add"} <= set(doc["summary"]["incomplete"][0])
+    assert {r["status"] for r in doc["rules"]} <= {"passed", "failed", "not applicable", "not evaluated"}
+
+
+def test_exit_codes_are_documented_in_help() -> None:
+    text = CliRunner().invoke(cli, ["audit", "--help"]).output
+    for line in ("0  nothing at or above --fail-on", "1  findings at or above --fail-on", "2  bad usage",
+                 "3  incomplete", "--allow-incomplete", "--exclude GLOB", "--strict"):
+        assert line in text, line

@@ -22,8 +22,10 @@ DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
 def test_json_top_level_contract_and_order() -> None:
     doc = json.loads(findings_json(build.build()))
-    assert list(doc) == ["tool", "as_of", "inputs", "rules", "findings", "summary"]
+    # The DESIGN.md keys first and in order; added keys (files skipped in input folders) only after them.
+    assert list(doc) == ["tool", "as_of", "inputs", "rules", "findings", "summary", "skipped"]
     assert doc["as_of"] == "2026-11-25"
+    assert doc["summary"]["verdict"] in {"pass", "fail", "incomplete"} and "incomplete" in doc["summary"]
     first_input = doc["inputs"][0]
     for key in ("path", "sha256", "format", "rows_read", "rows_accepted", "rows_rejected"):
         assert key in first_input

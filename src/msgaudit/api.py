@@ -15,11 +15,11 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from msgaudit import __version__
-from msgaudit.findings import (SEVERITY_RANK, Activity, AuditResult, DayCount, Finding, RuleSummary, Severity,
-                               Summary)
+from msgaudit.findings import (SEVERITY_RANK, Activity, AuditResult, DayCount, Finding, IncompleteFamily,
+                               RuleSummary, Severity, Summary)
 from msgaudit.loading import Loaded, load
 from msgaudit.rules.context import CheckContext
-from msgaudit.rules.evaluate import evaluate
+from msgaudit.rules.evaluate import DISABLED, evaluate
 from msgaudit.rules.loader import LoadedPack, load_packs
 from msgaudit.rules.prepare import Prepared, prepare
 from msgaudit.rules.waivers import apply_waivers, load_waivers
@@ -39,6 +39,8 @@ class AuditOptions:
     fmt: str | None = None
     mapping: dict[str, str] | None = None
     date_order: str | None = None
+    exclude: tuple[str, ...] = ()
+    strict: bool = False
 
 
 def default_rules_dir() -> Path:
@@ -50,7 +52,8 @@ def default_rules_dir() -> Path:
 def audit(paths: list[str | Path], options: AuditOptions | None = None) -> AuditResult:
     opts = options or AuditOptions()
     loaded = load(paths, inventory=opts.inventory, fmt=opts.fmt, tz=opts.tz, default_region=opts.default_region,
-                  business=opts.business, mapping=opts.mapping, date_order=opts.date_order)
+                  business=opts.business, mapping=opts.mapping, date_order=opts.date_order, exclude=opts.exclude,
+                  strict=opts.strict)
     packs = load_packs(opts.rules or [default_rules_dir()])
     return run_audit(loaded, packs, opts)
 
@@ -64,7 +67,8 @@ def run_audit(loaded: Loaded, packs: list[LoadedPack], opts: AuditOptions) -> Au
     ctx = CheckContext(tables=prepared, reference=load_reference(), organisation=org,
                        as_of=pd.Timestamp(as_of, tz="UTC") + pd.Timedelta(days=1))
     findings, rules = evaluate([lp.pack for lp in packs], ctx, mask=opts.mask,
-                               org_source=str(loaded.inventory_path or "inventory"))
+                               org_source=str(loaded.inventory_path or "inventory"),
+                               available=available_inputs(loaded, prepared))
     if opts.waivers:
         waivers = load_waivers(opts.waivers, loaded.context.timezone, loaded.context.default_region)
         as_of_instant = datetime.combine(as_of, time(0), tzinfo=ZoneInfo(loaded.context.timezone))
@@ -78,6 +82,7 @@ def run_audit(loaded: Loaded, packs: list[LoadedPack], opts: AuditOptions) -> Au
         rules=rules,
         findings=findings,
         summary=summarise(findings, rules, prepared, opts.fail_on),
+        skipped=loaded.skipped,
         organisation=org.model_dump(mode="json") if org else {},
         systems=_records(loaded.tables.systems),
         activity=activity(prepared, findings, loaded.context.timezone),
@@ -96,6 +101,7 @@ def summarise(findings: list[Finding], rules: list[RuleSummary], prepared: Prepa
         by_rule[f.rule_id] = by_rule.get(f.rule_id, 0) + 1
         by_pack[pack_of[f.rule_id]] = by_pack.get(pack_of[f.rule_id], 0) + 1
     failed = fail_on is not None and any(SEVERITY_RANK[f.severity] >= SEVERITY_RANK[fail_on] for f in active)
+    incomplete = incomplete_families(rules, has_messages=len(prepared.messages) > 0)
     times = pd.concat([prepared.messages["timestamp"], prepared.consent_events["timestamp"]]).dropna()
     return Summary(
         total=len(active), waived=len(findings) - len(active), by_severity=by_sev,
@@ -104,7 +110,50 @@ def summarise(findings: list[Finding], rules: list[RuleSummary], prepared: Prepa
         messages=len(prepared.messages), contacts=int(prepared.contacts["contact"].nunique()),
         period_start=times.min().to_pydatetime() if len(times) else None,
         period_end=times.max().to_pydatetime() if len(times) else None,
+        verdict="fail" if failed else "incomplete" if incomplete else "pass",
+        incomplete=incomplete,
     )
+
+
+def available_inputs(loaded: Loaded, prepared: Prepared) -> frozenset[str]:
+    """The inputs rules may require (`rules.spec.INPUTS`) that this audit has."""
+    have = set()
+    if loaded.inventory is not None:
+        have.add("inventory")
+    if prepared.messages["direction"].eq("outbound").any():
+        have.add("business_messages")
+    if "contacts" in loaded.supplied:
+        have.add("contact_list")
+    return frozenset(have)
+
+
+def _what_to_add(missing: str, has_messages: bool) -> str:
+    if missing == "inventory":
+        return ("an inventory: --inventory FILE (systems, where they store data, transfer mechanisms; "
+                "example: sample_exports/associazione/inventory.yaml)")
+    if missing == "business_messages" and has_messages:
+        return ("who writes for the organisation: --business NAME|PHONE, or business_names / business_phones "
+                "in the inventory (`msgaudit inspect` shows each chat's top authors)")
+    if missing == "business_messages":
+        return "the messages the organisation sent: a WhatsApp chat export, a webhook log or a Twilio log"
+    return "a contact or member list (CSV, XLSX or vCard) among the inputs"
+
+
+def incomplete_families(rules: list[RuleSummary], *, has_messages: bool) -> list[IncompleteFamily]:
+    """Families with a rule the audit could not evaluate for lack of an input (or a failing check), and the fix."""
+    by_family: dict[str, IncompleteFamily] = {}
+    for r in rules:
+        if r.status != "not evaluated" or r.status_reason == DISABLED:
+            continue  # a rule disabled in its pack was left out on purpose
+        fam = by_family.setdefault(r.id.split("-")[0], IncompleteFamily(family=r.id.split("-")[0], rules=[]))
+        fam.rules.append(r.id)
+        for m in r.missing_inputs:
+            if m not in fam.missing:
+                fam.missing.append(m)
+                fam.add.append(_what_to_add(m, has_messages))
+        if not r.missing_inputs:
+            fam.add.append(f"a working rule {r.id}: {r.status_reason}")
+    return [by_family[k] for k in sorted(by_family)]
 
 
 def activity(prepared: Prepared, findings: list[Finding], tz: str) -> Activity:
@@ -157,5 +206,13 @@ def _records(df: pd.DataFrame) -> list[dict]:
     return out
 
 
-def exit_code(result: AuditResult) -> int:
-    return 1 if result.summary.failed else 0
+EXIT_OK, EXIT_FINDINGS, EXIT_INCOMPLETE = 0, 1, 3
+
+
+def exit_code(result: AuditResult, allow_incomplete: bool = False) -> int:
+    """1 when findings reach --fail-on; else 3 when a family could not be evaluated, unless that is allowed."""
+    if result.summary.failed:
+        return EXIT_FINDINGS
+    if result.summary.incomplete and not allow_incomplete:
+        return EXIT_INCOMPLETE
+    return EXIT_OK

@@ -2,7 +2,8 @@
 
     MsgauditError            one clean line, exit code 2
     ├── InputError           an input file cannot be read or understood
-    │   └── UnknownFormat    no adapter recognises the file
+    │   └── NotAnExport      empty, binary, unreadable or our own report: skipped inside a folder
+    │       └── UnknownFormat    no adapter recognises the file
     ├── ConfigError          inventory, mapping or waiver files are invalid
     └── RuleError            a rule pack is invalid (carries file:line:col problems)
 
@@ -31,8 +32,17 @@ class InputError(MsgauditError):
         super().__init__(text)
 
 
-class UnknownFormat(InputError):
-    pass
+class NotAnExport(InputError):
+    """A file holding no export msgaudit reads (`kind` says why): skipped inside a folder, an error when named."""
+
+    def __init__(self, path: str | Path, kind: str, problem: str, hint: str = "") -> None:
+        self.kind = kind
+        super().__init__(path, problem, hint)
+
+
+class UnknownFormat(NotAnExport):
+    def __init__(self, path: str | Path, problem: str, hint: str = "") -> None:
+        super().__init__(path, "unknown", problem, hint)
 
 
 class ConfigError(MsgauditError):

@@ -11,13 +11,16 @@ import json
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from msgaudit.ingest.base import InputReport
+from msgaudit.ingest.folders import Skipped
 
 Severity = Literal["info", "low", "medium", "high", "critical"]
 SEVERITIES: tuple[Severity, ...] = ("info", "low", "medium", "high", "critical")
 SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
+RuleStatus = Literal["passed", "failed", "not applicable", "not evaluated"]
+Verdict = Literal["pass", "fail", "incomplete"]
 
 
 class LawRef(BaseModel):
@@ -75,12 +78,31 @@ class RuleSummary(BaseModel):
     remediation: str = ""
     description: str = ""
     not_evaluated_reason: str = ""
+    status: RuleStatus = "passed"
+    status_reason: str = Field(default="", description="Why not applicable (0 in scope) or not evaluated")
+    in_scope: int = Field(default=0, description="Rows the rule's `where` selected")
+    missing_inputs: list[str] = Field(default_factory=list, description="Inputs it needed and the audit lacked")
     translations: dict[str, dict[str, str]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _status_follows_evaluated(self) -> "RuleSummary":
+        if not self.evaluated and self.status == "passed":
+            self.status, self.status_reason = "not evaluated", self.status_reason or self.not_evaluated_reason
+        return self
 
     def localised(self, lang: str) -> "RuleSummary":
         """This rule with its title, description and remediation in `lang` where the pack provides them."""
         text = self.translations.get(lang)
         return self.model_copy(update=text) if text else self
+
+
+class IncompleteFamily(BaseModel):
+    """A rule family the audit could not (fully) evaluate, and what the user can add so it can."""
+
+    family: str
+    rules: list[str]
+    missing: list[str] = Field(default_factory=list, description="Inputs that were lacking")
+    add: list[str] = Field(default_factory=list, description="One line per missing input: what to add")
 
 
 class Summary(BaseModel):
@@ -95,6 +117,8 @@ class Summary(BaseModel):
     contacts: int = 0
     period_start: datetime | None = None
     period_end: datetime | None = None
+    verdict: Verdict = "pass"
+    incomplete: list[IncompleteFamily] = Field(default_factory=list)
 
 
 class DayCount(BaseModel):
@@ -122,6 +146,7 @@ class AuditResult(BaseModel):
     systems: list[dict[str, Any]] = Field(default_factory=list)
     activity: Activity = Field(default_factory=Activity)
     ruleset_version: str = ""
+    skipped: list[Skipped] = Field(default_factory=list, description="Files in input folders that were not read")
 
     def active(self) -> list[Finding]:
         return [f for f in self.findings if not f.waived]

@@ -9,18 +9,24 @@ from msgaudit.findings import SEVERITIES, SEVERITY_RANK, AuditResult
 _SHOWN = 10
 
 
-def render_summary(result: AuditResult, written: dict[str, Path]) -> str:
+def render_summary(result: AuditResult, written: dict[str, Path], allow_incomplete: bool = False) -> str:
     s = result.summary
     lines = []
     org = result.organisation.get("name") if result.organisation else None
     lines.append(f"msgaudit {result.tool['version']} · as of {result.as_of.isoformat()}" + (f" · {org}" if org else ""))
     read = sum(i.rows_read for i in result.inputs)
     rejected = sum(i.rows_rejected for i in result.inputs)
-    lines.append(f"inputs    {len(result.inputs)} files · {read} rows read · {rejected} rejected")
+    skipped = f" · {len(result.skipped)} skipped" if result.skipped else ""
+    lines.append(f"inputs    {len(result.inputs)} files{skipped} · {read} rows read · {rejected} rejected")
+    for item in result.skipped[:_SHOWN]:
+        lines.append(f"  skipped {item.path}: {item.reason}")
+    if len(result.skipped) > _SHOWN:
+        lines.append(f"  … and {len(result.skipped) - _SHOWN} more skipped (see the reports)")
     if s.period_start and s.period_end:
         lines.append(f"period    {s.period_start:%Y-%m-%d} → {s.period_end:%Y-%m-%d}")
     evaluated = sum(1 for r in result.rules if r.evaluated)
-    lines.append(f"rules     {evaluated} of {len(result.rules)} evaluated")
+    idle = sum(1 for r in result.rules if r.status == "not applicable")
+    lines.append(f"rules     {evaluated} of {len(result.rules)} evaluated" + (f" · {idle} not applicable (0 in scope)" if idle else ""))
     counts = " · ".join(f"{s.by_severity[sev]} {sev}" for sev in reversed(SEVERITIES) if s.by_severity.get(sev))
     waived = f" ({s.waived} waived)" if s.waived else ""
     lines.append(f"findings  {s.total}{waived}" + (f": {counts}" if counts else ""))
@@ -31,9 +37,17 @@ def render_summary(result: AuditResult, written: dict[str, Path]) -> str:
         lines.append(f"  {rid:<13} {sev[rid]:<8} {n:>6}  {titles[rid]}")
     if len(ranked) > _SHOWN:
         lines.append(f"  … and {len(ranked) - _SHOWN} more rules with findings (see the reports)")
-    if s.fail_on:
-        verdict = f"FAIL: findings at or above {s.fail_on}" if s.failed else f"PASS: nothing at or above {s.fail_on}"
-        lines.append(verdict)
+    if s.incomplete:
+        families = ", ".join(f"{f.family} ({len(f.rules)} rule{'s' if len(f.rules) > 1 else ''})" for f in s.incomplete)
+        allowed = " (allowed by --allow-incomplete)" if allow_incomplete and not s.failed else ""
+        lines.append(f"INCOMPLETE{allowed}: could not evaluate {families}")
+        for need in dict.fromkeys(a for f in s.incomplete for a in f.add):
+            families_needing = ", ".join(f.family for f in s.incomplete if need in f.add)
+            lines.append(f"  {families_needing}: add {need}")
+    if s.failed:
+        lines.append(f"FAIL: findings at or above {s.fail_on}")
+    elif s.fail_on and not s.incomplete:
+        lines.append(f"PASS: nothing at or above {s.fail_on}")
     for fmt in sorted(written):
         lines.append(f"{fmt:<5} report: {written[fmt]}")
     return "\n".join(lines)

@@ -2,66 +2,53 @@
 
     read_inputs(paths, ctx) -> list[Ingested]
 
-A path may be a file or a folder (every file inside, sorted, hidden files and
-Markdown notes skipped). Inputs are opened read-only and never written to.
+A path may be a file or a folder (every file inside, sorted; see `folders` for
+what is skipped and listed). Inputs are opened read-only and never written to.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from msgaudit.errors import InputError
+from msgaudit.errors import InputError, NotAnExport
 from msgaudit.ingest.base import IngestContext, Ingested, InputReport, Source
 from msgaudit.ingest.decoding import looks_binary
+from msgaudit.ingest.folders import Candidate, Expanded, Skipped, expand, own_output, skipped_for
 from msgaudit.ingest.registry import ADAPTERS, adapter, detect
 
-__all__ = ["IngestContext", "Ingested", "InputReport", "expand", "read_file", "read_inputs"]
+__all__ = ["Candidate", "Expanded", "IngestContext", "Ingested", "InputReport", "Skipped", "expand", "read_file",
+           "read_inputs", "skipped_for"]
 
-_SKIP_SUFFIXES = {".md", ".pdf", ".html"}
 _HEAD_BYTES = 16_384
 
 
-def expand(paths: list[str | Path]) -> list[Path]:
-    files: list[Path] = []
-    for raw in paths:
-        p = Path(raw)
-        if p.is_dir():
-            for child in sorted(p.rglob("*")):
-                rel = child.relative_to(p)
-                if child.is_file() and not any(part.startswith(".") for part in rel.parts) \
-                        and child.suffix.lower() not in _SKIP_SUFFIXES:
-                    files.append(child)
-        elif p.is_file():
-            files.append(p)
-        elif p.exists():
-            raise InputError(p, "not a regular file", "give a file or a folder")
-        else:
-            raise InputError(p, "no such file or folder", "check the path")
-    return files
-
-
 def read_file(path: Path, ctx: IngestContext, fmt: str | None = None) -> Ingested:
+    """Read one file; `NotAnExport` when it holds nothing to read, any other `InputError` when it is broken."""
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise InputError(path, f"cannot be read ({exc.strerror})", "check permissions") from None
+        raise NotAnExport(path, "unreadable", f"cannot be read ({exc.strerror})", "check permissions") from None
     source = Source(path=path, data=data, name=str(path))
     if not data.strip():
-        raise InputError(path, "the file is empty", "export it again or leave it out")
+        raise NotAnExport(path, "empty", "the file is empty", "export it again or leave it out")
     if looks_binary(data):
-        raise InputError(path, "this is a binary file, not a text export",
-                         "give the .txt, .csv, .json, .vcf or .zip the app exported")
+        raise NotAnExport(path, "binary", "this is a binary file, not a text export",
+                          "give the .txt, .csv, .json, .vcf or .zip the app exported")
+    head = _head_text(data)
     if fmt:
         if fmt not in ADAPTERS:
             raise InputError(path, f"unknown --format {fmt!r}", f"use one of: {', '.join(ADAPTERS)}")
         chosen = adapter(fmt)
+    elif own_output(head):
+        raise NotAnExport(path, "own-output", "written by msgaudit (findings or a simulated answer key), "
+                          "not an export", "audit the exports, not an earlier report")
     else:
-        chosen = detect(source, _head_text(data))
+        chosen = detect(source, head)
     return chosen.read(source, ctx)
 
 
 def read_inputs(paths: list[str | Path], ctx: IngestContext, fmt: str | None = None) -> list[Ingested]:
-    return [read_file(p, ctx, fmt) for p in expand(paths)]
+    return [read_file(c.path, ctx, fmt) for c in expand(paths).files]
 
 
 def _head_text(data: bytes) -> str:

@@ -87,6 +87,7 @@ def findings_json(result: AuditResult, mask: bool = True) -> str:
         "rules": [_plain(r.model_dump(mode="json")) for r in sorted(result.rules, key=lambda r: r.id)],
         "findings": as_records(result, mask),
         "summary": _plain(result.summary.model_dump(mode="json")),
+        "skipped": [s.model_dump(mode="json") for s in result.skipped],
     }
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 

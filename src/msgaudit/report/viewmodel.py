@@ -36,7 +36,7 @@ class SeverityCount(BaseModel):
 
 
 class Verdict(BaseModel):
-    level: Literal["fail", "warn", "ok"]
+    level: Literal["fail", "warn", "ok", "incomplete"]
     text: str
 
 
@@ -55,6 +55,7 @@ class Cover(BaseModel):
     period: str
     as_of: str
     verdict: Verdict
+    incomplete: list[Fact]  # what could not be evaluated (label) and what to add (value)
     severities: list[SeverityCount]
     packs: list[Fact]
     actions: list[Action]
@@ -196,6 +197,7 @@ class ReportView(BaseModel):
     rules: list[RuleView]
     charts: list[ChartView]
     inputs: list[InputView]
+    skipped: list[Fact]
     plan: list[PlanRow]
     rule_status: list[RuleStatus]
     ruleset_version: str
@@ -316,11 +318,32 @@ class _Builder:
             counts = ", ".join(f"{self.severity_label(s).lower()} {self.t.number(n)}" for s, n in serious)
             return Verdict(level="fail", text=_("Not compliant: findings at high severity or above (%(counts)s)")
                            % {"counts": counts})
+        if self.r.summary.incomplete:
+            families = ", ".join(f.family for f in self.r.summary.incomplete)
+            return Verdict(level="incomplete", text=_("Incomplete: the audit could not evaluate %(families)s; "
+                                                      "this is not a pass") % {"families": families})
         lower = sum(totals[s] for s in ("medium", "low", "info"))
         if lower:
             return Verdict(level="warn", text=_("No findings at or above high; %(n)s to review at lower severity")
                            % {"n": self.findings_count(lower)})
         return Verdict(level="ok", text=_("No findings: every evaluated rule passed"))
+
+    def incomplete(self) -> list[Fact]:
+        """One line per missing input: the families that needed it, and what to add."""
+        _ = self.t.gettext
+        advice = {
+            "inventory": _("an inventory (--inventory FILE): the organisation, its systems, where they store data "
+                           "and on what basis"),
+            "business_messages": _("who writes for the organisation: --business NAME|PHONE, or business_names and "
+                                   "business_phones in the inventory") if self.r.summary.messages
+            else _("the messages the organisation sent: a WhatsApp chat export, a webhook log or a Twilio log"),
+            "contact_list": _("a contact or member list (CSV, XLSX or vCard)"),
+        }
+        needs: dict[str, list[str]] = {}
+        for fam in self.r.summary.incomplete:
+            for key in fam.missing or fam.add:
+                needs.setdefault(advice.get(key, key), []).append(fam.family)
+        return [Fact(label=", ".join(families), value=what) for what, families in needs.items()]
 
     def ranked_rules(self) -> list[str]:
         with_findings = [rid for rid, items in self.by_rule.items() if items]
@@ -361,6 +384,7 @@ class _Builder:
             period=self.period(_day(s.period_start), _day(s.period_end)),
             as_of=self.t.date(self.r.as_of),
             verdict=self.verdict(),
+            incomplete=self.incomplete(),
             severities=self.severity_counts(),
             packs=[Fact(label=p, value=self.t.number(n)) for p, n in sorted(packs.items())],
             actions=actions,
@@ -549,6 +573,17 @@ class _Builder:
                 reasons=reasons))
         return out
 
+    def skipped(self) -> list[Fact]:
+        """Files in the input folders that were not read, with why."""
+        _ = self.t.gettext
+        why = {"excluded": _("left out by --exclude"), "hidden": _("hidden file or folder"),
+               "link": _("link to a folder, not followed"), "document": _("a document, not an export"),
+               "own-output": _("msgaudit report or findings from an earlier run"), "empty": _("empty file"),
+               "binary": _("binary file (a photo, a document), not a text export"),
+               "unknown": _("format not recognised"), "unreadable": _("file cannot be read"),
+               "unlistable": _("folder cannot be listed")}
+        return [Fact(label=self.text(s.path), value=why.get(s.kind, s.reason)) for s in self.r.skipped]
+
     def plan(self) -> list[PlanRow]:
         return [PlanRow(anchor=_anchor(rid), rule_id=rid, title=self.rule_title(rid),
                         severity=self._rule_severity(rid), severity_label=self.severity_label(self._rule_severity(rid)),
@@ -561,6 +596,8 @@ class _Builder:
         for rule in sorted(self.r.rules, key=lambda r: r.id):
             if not rule.evaluated:
                 status, reason = _("not evaluated"), rule.not_evaluated_reason or _("no reason recorded")
+            elif rule.status == "not applicable":
+                status, reason = _("not applicable"), _("0 in scope")
             elif self.active[rule.id] or self.waived[rule.id]:
                 status, reason = self.findings_count(self.active[rule.id] + self.waived[rule.id]), ""
             else:
@@ -599,7 +636,9 @@ class _Builder:
             RecordRow(label=_("Categories of personal data (Art. 30(1)(c))"), values=data, to_fill=not data),
             RecordRow(label=_("Recipients (Art. 30(1)(d))"), values=recipients, to_fill=not recipients),
             RecordRow(label=_("Transfers to third countries and safeguards (Art. 30(1)(e))"),
-                      values=transfers or [_("None: every system stores data in the EEA")]),
+                      values=transfers or ([_("None: every system stores data in the EEA")] if rows
+                                           else [_("Not assessed: no inventory declares where data is stored")]),
+                      to_fill=not rows),
             RecordRow(label=_("Time limits for erasure (Art. 30(1)(f))"), values=[], to_fill=True),
             RecordRow(label=_("Technical and organisational security measures (Art. 30(1)(g))"), values=[],
                       to_fill=True),
@@ -627,7 +666,7 @@ class _Builder:
             as_of=self.t.date(self.r.as_of), as_of_iso=self.r.as_of.isoformat(),
             tool=f"{tool.get('name', 'msgaudit')} {tool.get('version', '')}".strip(), masked=self.mask,
             time_zone=str(self.zone), page_css=page_css, toc=toc, cover=self.cover(), model=self.model(), rules=rules, charts=self.charts(),
-            inputs=self.inputs(), plan=self.plan(), rule_status=self.rule_status(),
+            inputs=self.inputs(), skipped=self.skipped(), plan=self.plan(), rule_status=self.rule_status(),
             ruleset_version=self.r.ruleset_version or "—", record=self.record())
 
 

@@ -25,7 +25,7 @@ from msgaudit.rules.checks import load_checks
 from msgaudit.rules.conditions import compile_condition
 from msgaudit.rules.context import CheckContext
 from msgaudit.rules.prepare import remember_selection
-from msgaudit.rules.spec import Pack, Rule
+from msgaudit.rules.spec import INPUT_NAMES, Pack, Rule
 
 _SUBJECT_COLS = ("contact", "contact_name", "message_id", "system", "timestamp", "source")
 
@@ -60,7 +60,12 @@ def view(ctx: CheckContext, name: str, org_source: str = "") -> pd.DataFrame:
     return ctx.tables.get(name)
 
 
-def evaluate(packs: list[Pack], ctx: CheckContext, *, mask: bool = True, org_source: str = "") -> tuple[list[Finding], list[RuleSummary]]:
+def evaluate(packs: list[Pack], ctx: CheckContext, *, mask: bool = True, org_source: str = "",
+             available: frozenset[str] | None = None) -> tuple[list[Finding], list[RuleSummary]]:
+    """Findings and a status per rule. `available`: the inputs the user supplied (None: all, as in rule tests).
+
+    A rule whose inputs are missing is not evaluated; one with nothing in scope is not applicable.
+    """
     checks = load_checks()
     findings: list[Finding] = []
     summaries: list[RuleSummary] = []
@@ -75,13 +80,16 @@ def evaluate(packs: list[Pack], ctx: CheckContext, *, mask: bool = True, org_sou
                                                 for lang, text in rule.translations.items()})
             summaries.append(summary)
             if not rule.enabled:
-                summary.evaluated = False
-                summary.not_evaluated_reason = "disabled in its pack"
+                _not_evaluated(summary, DISABLED)
+                continue
+            missing = [i for i in rule.required_inputs if available is not None and i not in available]
+            if missing:
+                summary.missing_inputs = missing
+                _not_evaluated(summary, "needs " + " and ".join(INPUT_NAMES[i] for i in missing))
                 continue
             table = view(ctx, rule.applies_to, org_source)
             if table.empty:
-                summary.evaluated = False
-                summary.not_evaluated_reason = f"no {rule.applies_to.replace('_', ' ')} in the inputs"
+                _not_applicable(summary, f"0 in scope: no {rule.applies_to.replace('_', ' ')} in the inputs")
                 continue
             cdef = checks[rule.check_name]
             params = cdef.params.model_validate(rule.check_params)
@@ -93,19 +101,37 @@ def evaluate(packs: list[Pack], ctx: CheckContext, *, mask: bool = True, org_sou
                 selected = table[compile_condition(rule.where, column_kinds(table))(table)] if wanted[1] else table
                 remember_selection(selected, table)
                 last = (wanted, selected)
+            summary.in_scope = len(selected)
+            if not len(selected):
+                _not_applicable(summary, "0 in scope")
+                continue
             try:
-                violations = cdef.func(ctx, selected, params) if len(selected) else selected.iloc[:0, :0]
+                violations = cdef.func(ctx, selected, params)
             except ValueError as exc:
                 # A parameter that names reference data which does not exist (a quiet-hours profile,
                 # a holiday calendar) is only known here; one bad rule must not stop the audit.
-                summary.evaluated = False
-                summary.not_evaluated_reason = f"check {rule.check_name} failed: {exc}"
+                _not_evaluated(summary, f"check {rule.check_name} failed: {exc}")
                 continue
             found = to_findings(rule, selected, violations, mask=mask, memo=memo)
             summary.findings = len(found)
+            summary.status = "failed" if found else "passed"
             findings.extend(found)
     findings.sort(key=sort_key)
     return findings, summaries
+
+
+DISABLED = "disabled in its pack"
+
+
+def _not_evaluated(summary: RuleSummary, reason: str) -> None:
+    summary.evaluated = False
+    summary.status = "not evaluated"
+    summary.status_reason = summary.not_evaluated_reason = reason
+
+
+def _not_applicable(summary: RuleSummary, reason: str) -> None:
+    summary.status = "not applicable"
+    summary.status_reason = reason
 
 
 def to_findings(rule: Rule, rows: pd.DataFrame, v: pd.DataFrame, *, mask: bool,

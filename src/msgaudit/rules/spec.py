@@ -34,6 +34,19 @@ from msgaudit.findings import LawRef, Severity
 RULE_FAMILIES = ("CONSENT", "OPTOUT", "TIMING", "WINDOW", "TEMPLATE", "TRANSFER", "SPECIAL", "QUALITY")
 ID_PATTERN = re.compile(rf"^(?:{'|'.join(RULE_FAMILIES)})-\d{{3}}$")
 AppliesTo = Literal["messages", "deliveries", "contacts", "consent_events", "optouts", "systems", "organisation"]
+# What the user must supply for a rule to be judged at all. Without it the rule is "not evaluated"
+# (the audit is incomplete), never "passed" on empty data nor fired on everyone.
+Input = Literal["inventory", "business_messages", "contact_list"]
+INPUTS: tuple[Input, ...] = ("inventory", "business_messages", "contact_list")
+INPUT_NAMES: dict[str, str] = {"inventory": "an inventory", "business_messages": "messages sent by the business",
+                               "contact_list": "a contact list"}
+# Each view needs these inputs for any rule on it; a rule adds its own with `requires:`.
+VIEW_REQUIRES: dict[str, tuple[Input, ...]] = {
+    "deliveries": ("business_messages",),  # outbound deliveries exist only once the business is known
+    "systems": ("inventory",),
+    "organisation": ("inventory",),
+    "contacts": ("contact_list",),
+}
 
 
 class _Strict(BaseModel):
@@ -80,6 +93,10 @@ class Rule(_Strict):
     remediation: str = Field(min_length=1)
     description: str = ""
     enabled: bool = True
+    requires: list[Input] = Field(
+        default_factory=list,
+        description="Inputs the rule needs besides those of its view (deliveries: business_messages; systems and "
+                    "organisation: inventory; contacts: contact_list); without them it is not evaluated")
     translations: dict[Literal["it"], RuleText] = Field(
         default_factory=dict, description="The title, description and remediation for reports in other languages")
     tests: list[RuleTest] = Field(default_factory=list)
@@ -117,6 +134,10 @@ class Rule(_Strict):
     @property
     def check_params(self) -> dict[str, Any]:
         return next(iter(self.check.values()))
+
+    @property
+    def required_inputs(self) -> tuple[Input, ...]:
+        return tuple(i for i in INPUTS if i in VIEW_REQUIRES.get(self.applies_to, ()) or i in self.requires)
 
     @property
     def family(self) -> str:

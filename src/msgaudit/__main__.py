@@ -1,0 +1,5 @@
+"""`python -m msgaudit`: the same command line as the `msgaudit` script."""
+
+from msgaudit.cli import main
+
+main()
