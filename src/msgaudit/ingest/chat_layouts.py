@@ -56,14 +56,17 @@ MARKS = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u200b\ufeff"
 _MARK = "[\u200e\u200f\u202a-\u202e\u200b\ufeff]"
 _SP = "[ \t\u202f\u00a0]"  # U+202F comes before AM/PM in recent exports
 _ARABIC_AM, _ARABIC_PM = "\u0635", "\u0645"  # ص (صباحًا) and م (مساءً)
-# A date field: digits (of any script), or a Japanese era letter and its year (R4, H30).
+# Japanese era letters: year = base + n, and the day each era began.
 _ERAS = {"M": (1867, "1868-01-01"), "T": (1911, "1912-07-30"), "S": (1925, "1926-12-25"),
-         "H": (1988, "1989-01-08"), "R": (2018, "2019-05-01")}  # year = base + n; era starts
-_FIELD = rf"(?:[{''.join(_ERAS)}]\d{{1,2}}|\d{{1,4}})"
-_DSEP = rf"{_MARK}*[./-]{_MARK}*"
-_DATE = rf"{_FIELD}{_DSEP}{_FIELD}{_DSEP}{_FIELD}(?:{_SP}BE)?"
+         "H": (1988, "1989-01-08"), "R": (2018, "2019-05-01")}
+# Date fields are digits of any script; the last may be an era year (3/18/R4) or
+# carry "BE". Arabic iOS puts U+200F after the day and the month.
+_FIELD = r"\d{1,4}"
+_LAST_FIELD = rf"(?:\d{{1,4}}(?:{_SP}BE)?|[{''.join(_ERAS)}]\d{{1,2}})"
+_DSEP = rf"{_MARK}?[./-]"
+_DATE = rf"{_FIELD}{_DSEP}{_FIELD}{_DSEP}{_LAST_FIELD}"
 _AMPM = rf"{_SP}*(?:[AaPp]\.?{_SP}?[Mm]\.?|[{_ARABIC_AM}{_ARABIC_PM}])"
-_TIME = rf"\d{{1,2}}{_MARK}*[:.]\d{{2}}(?:{_MARK}*[:.]\d{{2}})?(?:{_AMPM})?\.?"
+_TIME = rf"\d{{1,2}}[:.]\d{{2}}(?:[:.]\d{{2}})?(?:{_AMPM})?\.?"
 _JOIN = rf"[,\u060c]?{_SP}+(?:klo{_SP}+)?"
 _TERM = rf"\]{_SP}?|{_SP}[-–]{_SP}|:{_SP}"
 _STAMP = rf"{_DATE}{_JOIN}{_TIME}|{_TIME}{_JOIN}{_DATE}"
@@ -82,7 +85,7 @@ BLOCK = re.compile(
 LINE_HEADER = re.compile(HEADER)
 
 _STRIP = str.maketrans("", "", MARKS)
-_DATE_PARTS = re.compile(rf"({_FIELD})([./-])({_FIELD})([./-])({_FIELD})( BE)?")
+_DATE_PARTS = re.compile(rf"(\d{{1,4}})([./-])(\d{{1,4}})([./-])(\d{{1,4}}|[{''.join(_ERAS)}]\d{{1,2}})({_SP}BE)?")
 _TIME_PARTS = re.compile(
     rf"(\d{{1,2}})([:.])(\d{{2}})(?:([:.])(\d{{2}}))?(?:{_SP}*(?:([AaPp])\.?{_SP}?[Mm]\.?|([{_ARABIC_AM}{_ARABIC_PM}])))?\.?"
 )
