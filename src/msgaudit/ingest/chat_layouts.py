@@ -30,13 +30,13 @@ tells `24/03/12` year-first from year-last), and steps back in time from one
 message to the next (exports are nearly chronological). So a date that is
 impossible in one order is evidence for the others, and an order that reads
 every line with nothing against it always beats one that would reject a line.
-Fewest wins; then the order that spreads the chat over fewer years; then the
-first of d-m-y, m-d-y, y-m-d, y-d-m, m-y-d, d-y-m. A layout other than the
-file's main one also counts steps back against the main layout's messages
-around it, and where its own lines cannot decide it takes the main layout's
-order. So a file whose first field exceeds 12 somewhere is day-first, one whose
-second field does is month-first, and a file where every order fits equally is
-day-first — unless the caller names an order that makes no more dates
+Fewest wins. For a layout other than the file's main one, ties go to the
+order that fits the main layout's messages around its headers (only a tie-break:
+a pasted export may come from another time). Then the order that spreads the
+chat over fewer years; then the main layout's order; then the first of d-m-y,
+m-d-y, y-m-d, y-d-m, m-y-d, d-y-m. So a file whose first field exceeds 12
+somewhere is day-first, one whose second field does is month-first, and a file
+where every order fits equally is day-first — unless the caller names an order that makes no more dates
 impossible than the one chosen. A single mistyped date (31/02) does not flip a
 file to another order: it is one piece of evidence against many.
 """
@@ -408,7 +408,7 @@ def _choose_order(dates: dict[str, np.ndarray], by_order: dict[str, tuple[np.nda
                   codes: np.ndarray, rows: np.ndarray, anchor: np.ndarray | None, main_order: str | None,
                   wanted: str | None) -> tuple[str, str]:
     """The date order of one layout's headers (`codes` into the distinct dates, `rows` into the blocks)."""
-    scores: dict[str, tuple[int, int, bool, int]] = {}
+    scores: dict[str, tuple[int, int, int, bool, int]] = {}
     impossible: dict[str, int] = {}
     if anchor is not None:
         days = pd.Series(anchor)
@@ -420,12 +420,14 @@ def _choose_order(dates: dict[str, np.ndarray], by_order: dict[str, tuple[np.nda
         impossible[order] = int((~valid).sum())
         early = int((valid & (year < FIRST_WHATSAPP_YEAR)).sum())
         steps_back = int((np.diff(day_ns[valid]) < 0).sum())
+        # Out of step with the main layout's messages before and after: only a tie-breaker,
+        # since a pasted export may come from another time.
+        around = 0
         if anchor is not None:
-            # Against the main layout's messages before and after each header (its other lines are NaN-filled).
             day = day_ns // _NS_PER_DAY
-            steps_back += int((valid & (day < before)).sum() + (valid & (day > after)).sum())
+            around = int((valid & (day < before)).sum() + (valid & (day > after)).sum())
         years = len(np.unique(year[valid]))
-        scores[order] = (impossible[order] + early + steps_back, years, order != main_order, rank)
+        scores[order] = (impossible[order] + early + steps_back, around, years, order != main_order, rank)
     best = min(scores, key=scores.__getitem__)
     if wanted is None:
         return best, ""
