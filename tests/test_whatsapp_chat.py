@@ -222,6 +222,13 @@ def test_japanese_era_dates_outside_their_era_are_impossible() -> None:
     assert wall_times(result.tables["messages"]) == ["2019-04-29 10:00:00", "2019-05-02 10:00:00"]
 
 
+def test_a_bare_buddhist_year_is_read_as_buddhist_era() -> None:
+    # Thai-locale exports write 18/3/2565 without "BE"; no chat's Gregorian year is that late.
+    result = read_text("[18/3/2565, 14:56:01] Somchai: a\n[7/1/2566, 23:32:30] Somchai: b\n")
+    assert result.report.notes == ["layout: [d/m/y BE, H:M:S] bracketed, 24h"]
+    assert wall_times(result.tables["messages"]) == ["2022-03-18 14:56:01", "2023-01-07 23:32:30"]
+
+
 def test_arabic_marks_are_left_out_of_rejection_reasons() -> None:
     text = "[٣١\u200f/٢\u200f/٢٠٢٢، ٩:٤١:٣٥ م] أحمد: x\n[٢٧\u200f/٣\u200f/٢٠٢٢، ٩:٤١:٣٥ م] أحمد: y\n"
     result = read_text(text)

@@ -8,8 +8,9 @@ text finds every block of *any* known layout (`BLOCK`): Android
 `AM`, `a. m.`, `p.m.`, Arabic `ص`/`م` and U+202F before the marker, a trailing
 dot `13:34. - `, time first `[14:56:01, 3/18/22] ` (Vietnamese iOS), Arabic
 `[٢٧‏/٣‏/٢٠٢٢، ٩:٤١:٣٥ م] ` (Arabic-Indic or Persian digits, U+200F after the
-day and month, Arabic comma), Buddhist-era years `3/18/2565 BE` and Japanese
-era years `3/18/R4`. It anchors on the line break before a header, so the
+day and month, Arabic comma), Buddhist-era years `3/18/2565 BE` (or a bare
+`18/3/2565`: no Gregorian year of a chat is that late) and Japanese era years
+`3/18/R4`. It anchors on the line break before a header, so the
 regex engine jumps from line break to line break instead of trying every
 character.
 
@@ -95,6 +96,9 @@ _JOINERS = (", ", " ", " klo ", "\u060c ")
 _SHELLS = ("[]", " - ", ": ")
 _CALENDARS = ("", "BE", "era")  # Gregorian, Buddhist era (year - 543), Japanese era name and year
 _BUDDHIST_OFFSET = 543
+# A four-digit year from here on cannot be a Gregorian year of a chat export
+# (we read 1970-2200), so it is a Buddhist-era year even without "BE" (Thai locale).
+_FIRST_BUDDHIST_YEAR = 1970 + _BUDDHIST_OFFSET
 
 ORDERS = ("dmy", "mdy", "ymd", "ydm", "myd", "dym")
 FIRST_WHATSAPP_YEAR = 2009
@@ -159,10 +163,6 @@ class Parsed:
     naive: pd.Series  # datetime64[ns], aligned with the blocks
     problem: pd.Series  # reason a block has no time, else ""
     order_notes: list[str]  # why a date order was chosen when the caller's was overruled
-
-    @property
-    def layout(self) -> Layout:
-        return self.layouts[0].layout
 
 
 def split_blocks(text: str) -> Blocks:
@@ -301,7 +301,8 @@ def _date_fields(uniques: pd.Index) -> dict[str, np.ndarray]:
                 fields[i, j], widths[i, j] = int(part), len(part)
         if m.group(2) == m.group(4):
             sep[i] = _DATE_SEPS.index(m.group(2))
-        calendar[i] = 2 if era_at[i] >= 0 else 1 if m.group(6) else 0
+        buddhist = m.group(6) or any(w == 4 and f >= _FIRST_BUDDHIST_YEAR for f, w in zip(fields[i], widths[i]))
+        calendar[i] = 2 if era_at[i] >= 0 else 1 if buddhist else 0
     return {"fields": fields, "widths": widths, "sep": sep, "calendar": calendar,
             "era_at": era_at, "era_from": era_from, "era_until": era_until}
 
