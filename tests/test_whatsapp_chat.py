@@ -450,6 +450,9 @@ def test_titled_chat_inside_zip_is_found_and_mac_noise_ignored() -> None:
 @pytest.mark.parametrize(("name", "score"), [
     ("Chat WhatsApp con Soci ASD Aurora.txt", 0.9),
     ("WhatsApp Chat - +39 347 765 4321.zip", 0.95),
+    ("locales/ios_vi_time_first.txt", 0.9),
+    ("locales/ios_ar_arabic_indic_digits.txt", 0.9),
+    ("locales/ios_japanese_era.txt", 0.9),
     ("no_headers.txt", 0.0),
     ("no_chat_inside.zip", 0.0),
     ("truncated_chat.zip", 0.0),

@@ -70,7 +70,10 @@ _AMPM = rf"{_SP}*(?:[AaPp]\.?{_SP}?[Mm]\.?|[{_ARABIC_AM}{_ARABIC_PM}])"
 _TIME = rf"\d{{1,2}}[:.]\d{{2}}(?:[:.]\d{{2}})?(?:{_AMPM})?\.?"
 _JOIN = rf"[,\u060c]?{_SP}+(?:klo{_SP}+)?"
 _TERM = rf"\]{_SP}?|{_SP}[-–]{_SP}|:{_SP}"
-_STAMP = rf"{_DATE}{_JOIN}{_TIME}|{_TIME}{_JOIN}{_DATE}"
+# Time first is written in brackets or before a dash, never before a colon:
+# a typed line such as "alle 10:30, 12/03/24: ci vediamo" stays a continuation line.
+_TIME_FIRST_END = rf"(?=\]|{_SP}[-–]{_SP})"
+_STAMP = rf"{_DATE}{_JOIN}{_TIME}|{_TIME}{_JOIN}{_DATE}{_TIME_FIRST_END}"
 HEADER = rf"{_MARK}*\[?{_MARK}*(?:{_STAMP})(?:{_TERM})"
 
 # Groups: shell opening; date, joiner, time (date first) or time, joiner, date
@@ -79,7 +82,7 @@ HEADER = rf"{_MARK}*\[?{_MARK}*(?:{_STAMP})(?:{_TERM})"
 # body's first line, and its continuation lines (every following line that does
 # not start a header, each with its leading "\n"; empty for most messages).
 BLOCK = re.compile(
-    rf"\n{_MARK}*(\[?){_MARK}*(?:({_DATE})({_JOIN})({_TIME})|({_TIME})({_JOIN})({_DATE}))({_TERM}){_MARK}*"
+    rf"\n{_MARK}*(\[?){_MARK}*(?:({_DATE})({_JOIN})({_TIME})|({_TIME})({_JOIN})({_DATE}){_TIME_FIRST_END})({_TERM}){_MARK}*"
     rf"(?:([^:\n]+):(?: |(?=\n)|\Z))?({_MARK}*)"
     rf"([^\n]*)((?:\n(?!{HEADER})[^\n]*)*)"
 )
