@@ -374,6 +374,16 @@ def test_alternating_layouts_are_each_read_in_their_own_order() -> None:
                                    "also 3 headers in layout [m/d/y, I:M:S p] bracketed, 12h, read in it (first at line 2)"]
 
 
+def test_many_layouts_are_all_read_and_the_tail_summed_in_one_note() -> None:
+    headers = ["12/03/24, 09:00 - A: a", "[12/03/24 09:00:00] A: b", "12.03.24, 09:00 - A: c", "12-03-24, 09:00 - A: d",
+               "[12.03.24, 09.00.00] A: e", "12/03/24 09:00 - A: f", "2024-03-12 9:00 - A: g", "[09:00:00, 12/03/24] A: h"]
+    result = read_text("\n".join(headers) + "\n")
+    assert result.report.rows_accepted == 8
+    assert set(wall_times(result.tables["messages"])) == {"2024-03-12 09:00:00"}
+    assert len(result.report.notes) == 7
+    assert result.report.notes[-1] == "and 2 headers in 2 more layouts, each read in its own"
+
+
 def test_a_lone_pasted_line_takes_the_order_its_neighbours_fit() -> None:
     # On its own 3/2/24 is 2 March or 3 February; the day-first messages around it are in March.
     march = "01/03/24, 09:00 - Anna: a\n[3/2/24 10:00:00] Mike: pasted\n03/03/24, 09:00 - Anna: b\n"

@@ -60,6 +60,7 @@ _NO_HEADER_HINT = ("export the chat from WhatsApp (chat › ⋮ › More › Exp
                    "and give the .txt or the .zip exactly as the app wrote it")
 _MAX_MEMBER_BYTES = 2 << 30
 _SNIFF_BYTES = 16_384
+_LAYOUTS_NOTED = 5  # a file of many layouts is hostile or garbled; the rest are summed in one note
 
 
 class Phrase(NamedTuple):
@@ -307,9 +308,12 @@ class WhatsAppChatAdapter:
         parsed = chat_layouts.parse(blocks.frame, ctx.date_order)
         main, *others = parsed.layouts
         ledger.note(f"layout: {main.layout.describe()}")
-        for use in others:
-            headers = "1 header" if use.headers == 1 else f"{use.headers} headers"
-            ledger.note(f"also {headers} in layout {use.layout.describe()}, read in it (first at line {use.first_line})")
+        for use in others[:_LAYOUTS_NOTED]:
+            ledger.note(f"also {_headers(use.headers)} in layout {use.layout.describe()}, read in it "
+                        f"(first at line {use.first_line})")
+        if len(others) > _LAYOUTS_NOTED:
+            rest = others[_LAYOUTS_NOTED:]
+            ledger.note(f"and {_headers(sum(u.headers for u in rest))} in {len(rest)} more layouts, each read in its own")
         for note in parsed.order_notes:
             ledger.note(note)
 
@@ -327,6 +331,10 @@ class WhatsAppChatAdapter:
         messages = conform(build_messages(frame[keep], localize(naive, ctx.timezone), source, chat, ctx), MESSAGES)
         report = ledger.close(len(blocks.leading) + len(frame), messages["timestamp"])
         return Ingested(report=report, tables={"messages": messages})
+
+
+def _headers(n: int) -> str:
+    return "1 header" if n == 1 else f"{n} headers"
 
 
 def _dst_changes(naive: pd.Series, tz: str) -> int:
