@@ -267,10 +267,12 @@ def parse(frame: pd.DataFrame, date_order: str | None = None) -> Parsed:
     naive = pd.Series(naive_ns.view("datetime64[ns]"), index=frame.index)
 
     problem = np.full(len(frame), "", dtype=object)
-    shown = np.array([d.translate(_STRIP) for d in date_uniques], dtype=object)[date_codes]
     bad_date = ~date_ok
     bad_time = date_ok & (secs < 0)
-    problem[bad_date] = "impossible date " + shown[bad_date] + " (read as " + order_of[bad_date] + ")"
+    if bad_date.any():
+        shown = np.array([d.translate(_STRIP) for d in date_uniques], dtype=object)
+        problem[bad_date] = ("impossible date " + shown[date_codes[bad_date]] + " (read as "
+                             + order_of[bad_date] + ")")
     problem[bad_time] = "impossible time " + frame["time"].to_numpy()[bad_time]
     return Parsed(layouts=uses, naive=naive, problem=pd.Series(problem, index=frame.index), order_notes=notes)
 
