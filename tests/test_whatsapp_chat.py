@@ -330,6 +330,18 @@ def test_month_first_file_asked_day_first_is_read_month_first_with_a_note() -> N
     assert wall_times(result.tables["messages"])[-1] == "2025-03-18 17:49:00"
 
 
+def test_a_clock_switched_to_12_hours_does_not_split_the_date_order() -> None:
+    # The phone went from 24 to 12 hours before the last message: its header has another layout,
+    # and it alone shows the dates are month-first. The other 19 must not be read day-first.
+    lines = US.read_text(encoding="utf-8").splitlines()
+    lines[-1] = lines[-1].replace("3/18/25, 17:49", "3/18/25, 5:49\u202fPM")
+    result = read_text("\n".join(lines) + "\n")
+    assert result.report.rows_rejected == 0
+    assert result.report.notes == ["layout: m/d/y, H:M - dash, 24h",
+                                   "also 1 header in layout m/d/y, I:M p - dash, 12h, read in it (first at line 20)"]
+    assert wall_times(result.tables["messages"])[4] == "2025-03-03 08:14:00"
+
+
 def test_late_deliveries_do_not_flip_a_month_first_file() -> None:
     # Exports are not always chronological (a message delivered late keeps its sending time).
     lines = US.read_text(encoding="utf-8").splitlines()

@@ -22,24 +22,28 @@ time string (a million messages carry a few thousand dates), then spread back to
 blocks through factorized codes. Digits of any script are read as numbers.
 
 A file may mix layouts (two exports pasted together, a line pasted from another
-phone). Every header is read in its own layout; none is glued to the message
-above it or dropped. The date order is decided per layout over all of that
-layout's headers, never per line. Each of the six orders of day, month and year
-counts the evidence against it: dates it makes impossible (31/02, month 13, an
-era year in the day's place), dates before 2009 (WhatsApp did not exist; this
-tells `24/03/12` year-first from year-last), and steps back in time from one
-message to the next (exports are nearly chronological). So a date that is
-impossible in one order is evidence for the others, and an order that reads
-every line with nothing against it always beats one that would reject a line.
-Fewest wins. For a layout other than the file's main one, ties go to the
-order that fits the main layout's messages around its headers (only a tie-break:
-a pasted export may come from another time). Then the order that spreads the
-chat over fewer years; then the main layout's order; then the first of d-m-y,
-m-d-y, y-m-d, y-d-m, m-y-d, d-y-m. So a file whose first field exceeds 12
-somewhere is day-first, one whose second field does is month-first, and a file
-where every order fits equally is day-first — unless the caller names an order that makes no more dates
-impossible than the one chosen. A single mistyped date (31/02) does not flip a
-file to another order: it is one piece of evidence against many.
+phone, a phone switched to a 12-hour clock). Every header is read in its own
+layout; none is glued to the message above it or dropped. The date order is
+decided per layout over all of that layout's headers, never per line. Each of
+the six orders of day, month and year counts the evidence against it: dates it
+makes impossible (31/02, month 13, an era year in the day's place), dates before
+2009 (WhatsApp did not exist; this tells `24/03/12` year-first from year-last),
+and steps back in time from one message to the next (exports are nearly
+chronological). So a date that is impossible in one order is evidence for the
+others, and an order that reads every line with nothing against it always beats
+one that would reject a line. Fewest wins. Ties go, in turn, to the order that
+fits the messages of the already decided layouts around the headers (layouts
+whose own headers left one best order are decided first, else the main one);
+to the least evidence pooled over all layouts that write dates alike (same
+separator and calendar: the one line of a switched clock that cannot be
+day-first decides for the other nineteen); to the order that spreads the chat
+over fewer years; to the order already chosen for dates written alike; and
+to the first of d-m-y, m-d-y, y-m-d, y-d-m, m-y-d, d-y-m. So a file whose first
+field exceeds 12 somewhere is day-first, one whose second field does is
+month-first, and a file where every order fits equally is day-first — unless
+the caller names an order that makes no more dates impossible than the one
+chosen. A single mistyped date (31/02) does not flip a file to another order:
+it is one piece of evidence against many.
 """
 
 from __future__ import annotations
@@ -237,29 +241,43 @@ def parse(frame: pd.DataFrame, date_order: str | None = None) -> Parsed:
 
     by_order = {order: _day_ns(dates, order) for order in ORDERS}
     wanted = re.sub(r"[^dmy]", "", date_order.lower()) if date_order else None
+    lines = frame["line"].to_numpy()
+    groups = [np.flatnonzero(key == keys[i]) for i in ranked]
+    evidence = [_evidence(dates, by_order, date_codes[rows]) for rows in groups]
+    # Layouts that write dates alike (separator, calendar) usually share a date order (a phone
+    # switched to a 12-hour clock keeps its dates): their pooled evidence breaks a layout's ties.
+    shapes = [(layout.date_sep, layout.calendar) for layout in (_layout_of(int(keys[i])) for i in ranked)]
+    pooled = [{order: sum(evidence[h][order][0] for h in range(len(groups)) if shapes[h] == shapes[g])
+               for order in ORDERS} for g in range(len(groups))]
+    # Layouts whose own headers leave one order with the least evidence are read first; their
+    # days then break the ties of the others (if none is decided, the main layout's days do).
+    decided = [g for g in range(len(groups)) if _decided(evidence[g])] or [0]
+    orders: list[str] = [""] * len(groups)
+    notes: dict[int, str] = {}
+    anchor = np.full(len(frame), np.nan)
+    prior: dict[tuple[str, str], str] = {}  # per date shape, the order of the first layout read
+    for g in [*decided, *(g for g in range(len(groups)) if g not in decided)]:
+        rows, codes = groups[g], date_codes[groups[g]]
+        around = None if g in decided else _around(by_order, codes, rows, anchor)
+        orders[g], note = _pick(evidence[g], around, pooled[g], prior.get(shapes[g]), wanted)
+        prior.setdefault(shapes[g], orders[g])
+        if note:
+            notes[g] = note if len(groups) == 1 else f"{note} (headers like line {lines[rows[0]]})"
+        if g in decided:
+            ns, ok = by_order[orders[g]]
+            valid = ok[codes]
+            anchor[rows[valid]] = ns[codes][valid] // _NS_PER_DAY
+
     day_ns = np.zeros(len(frame), dtype=np.int64)
     date_ok = np.zeros(len(frame), dtype=bool)
     order_of = np.empty(len(frame), dtype=object)
-    anchor: np.ndarray | None = None
-    main_order: str | None = None
     uses: list[LayoutUse] = []
-    notes: list[str] = []
-    lines = frame["line"].to_numpy()
-    for i in ranked:
-        rows = np.flatnonzero(key == keys[i])
+    for g, rows in enumerate(groups):
         codes = date_codes[rows]
-        order, note = _choose_order(dates, by_order, codes, rows, anchor, main_order, wanted)
-        layout = replace(_layout_of(int(keys[i])), order=order)
+        ns, ok = by_order[orders[g]]
+        day_ns[rows], date_ok[rows], order_of[rows] = ns[codes], ok[codes], "/".join(orders[g])
+        layout = replace(_layout_of(int(keys[ranked[g]])), order=orders[g])
         uses.append(LayoutUse(layout=layout, headers=len(rows), first_line=int(lines[rows[0]])))
-        if note:
-            notes.append(note if len(ranked) == 1 else f"{note} (headers like line {lines[rows[0]]})")
-        ns, ok = by_order[order]
-        day_ns[rows], date_ok[rows], order_of[rows] = ns[codes], ok[codes], "/".join(order)
-        if anchor is None:
-            main_order = order
-            # Days of the main layout's readable headers, NaN elsewhere: the other layouts are checked against them.
-            anchor = np.full(len(frame), np.nan)
-            anchor[rows[ok[codes]]] = ns[codes][ok[codes]] // _NS_PER_DAY
 
     secs = times["seconds"][time_codes]
     readable = date_ok & (secs >= 0)
@@ -274,7 +292,8 @@ def parse(frame: pd.DataFrame, date_order: str | None = None) -> Parsed:
         problem[bad_date] = ("impossible date " + shown[date_codes[bad_date]] + " (read as "
                              + order_of[bad_date] + ")")
     problem[bad_time] = "impossible time " + frame["time"].to_numpy()[bad_time]
-    return Parsed(layouts=uses, naive=naive, problem=pd.Series(problem, index=frame.index), order_notes=notes)
+    return Parsed(layouts=uses, naive=naive, problem=pd.Series(problem, index=frame.index),
+                  order_notes=[notes[g] for g in sorted(notes)])
 
 
 def _date_fields(uniques: pd.Index) -> dict[str, np.ndarray]:
@@ -410,34 +429,56 @@ def _day_ns(dates: dict[str, np.ndarray], order: str) -> tuple[np.ndarray, np.nd
     return values, ok
 
 
-def _choose_order(dates: dict[str, np.ndarray], by_order: dict[str, tuple[np.ndarray, np.ndarray]],
-                  codes: np.ndarray, rows: np.ndarray, anchor: np.ndarray | None, main_order: str | None,
-                  wanted: str | None) -> tuple[str, str]:
-    """The date order of one layout's headers (`codes` into the distinct dates, `rows` into the blocks)."""
-    scores: dict[str, tuple[int, int, int, bool, int]] = {}
-    impossible: dict[str, int] = {}
-    if anchor is not None:
-        days = pd.Series(anchor)
-        before, after = days.ffill().to_numpy()[rows], days.bfill().to_numpy()[rows]
-    for rank, order in enumerate(ORDERS):
+def _evidence(dates: dict[str, np.ndarray], by_order: dict[str, tuple[np.ndarray, np.ndarray]],
+              codes: np.ndarray) -> dict[str, tuple[int, int, int]]:
+    """Per order, for one layout's headers (`codes` into the distinct dates): evidence against it,
+    impossible dates, and the number of distinct years."""
+    out: dict[str, tuple[int, int, int]] = {}
+    for order in ORDERS:
         all_ns, all_ok = by_order[order]
         day_ns, valid = all_ns[codes], all_ok[codes]
         year = _ymd(dates, order)[0][codes]
-        impossible[order] = int((~valid).sum())
+        impossible = int((~valid).sum())
         early = int((valid & (year < FIRST_WHATSAPP_YEAR)).sum())
         steps_back = int((np.diff(day_ns[valid]) < 0).sum())
-        # Out of step with the main layout's messages before and after: only a tie-breaker,
-        # since a pasted export may come from another time.
-        around = 0
-        if anchor is not None:
-            day = day_ns // _NS_PER_DAY
-            around = int((valid & (day < before)).sum() + (valid & (day > after)).sum())
-        years = len(np.unique(year[valid]))
-        scores[order] = (impossible[order] + early + steps_back, around, years, order != main_order, rank)
-    best = min(scores, key=scores.__getitem__)
+        out[order] = (impossible + early + steps_back, impossible, len(np.unique(year[valid])))
+    return out
+
+
+def _decided(evidence: dict[str, tuple[int, int, int]]) -> bool:
+    against = [evidence[order][0] for order in ORDERS]
+    return against.count(min(against)) == 1
+
+
+def _around(by_order: dict[str, tuple[np.ndarray, np.ndarray]], codes: np.ndarray, rows: np.ndarray,
+            anchor: np.ndarray) -> dict[str, int]:
+    """Per order, how many of a layout's headers fall before the decided message above them or after
+    the one below (`anchor`: days of the decided layouts' headers, NaN elsewhere)."""
+    days = pd.Series(anchor)
+    before, after = days.ffill().to_numpy()[rows], days.bfill().to_numpy()[rows]
+    out: dict[str, int] = {}
+    for order in ORDERS:
+        all_ns, all_ok = by_order[order]
+        day, valid = all_ns[codes] // _NS_PER_DAY, all_ok[codes]
+        out[order] = int((valid & (day < before)).sum() + (valid & (day > after)).sum())
+    return out
+
+
+def _pick(evidence: dict[str, tuple[int, int, int]], around: dict[str, int] | None, pooled: dict[str, int],
+          prior: str | None, wanted: str | None) -> tuple[str, str]:
+    """Least evidence; then, as tie-breaks, fewest headers out of step with the decided messages
+    around them (a pasted line sits among its neighbours); least evidence pooled over the layouts
+    that write dates alike; fewer years; the order of the first layout read that writes dates
+    alike; the first of `ORDERS`."""
+    def score(rank_order: tuple[int, str]) -> tuple[int, int, int, int, bool, int]:
+        rank, order = rank_order
+        return (evidence[order][0], around[order] if around else 0, pooled[order], evidence[order][2],
+                order != prior, rank)
+
+    best = min(enumerate(ORDERS), key=score)[1]
     if wanted is None:
         return best, ""
-    if wanted in scores and impossible[wanted] <= impossible[best]:
+    if wanted in evidence and evidence[wanted][1] <= evidence[best][1]:
         return wanted, ""
     return best, (f"date order {wanted!r} was asked for but the file's dates rule it out; "
                   f"read as {'/'.join(best)}")
