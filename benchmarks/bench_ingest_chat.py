@@ -101,7 +101,7 @@ def main() -> int:
         chat = timed("decode", lambda: load_text(source), stages)
         blocks = timed("split into blocks", lambda: chat_layouts.split_blocks(chat.text), stages)
         parsed = timed("layout + datetime parse", lambda: chat_layouts.parse(blocks.frame), stages)
-        keep = parsed.in_layout & (parsed.problem == "").to_numpy()
+        keep = (parsed.problem == "").to_numpy()
         utc = timed("localize (DST) to UTC", lambda: localize(parsed.naive[keep], ctx.timezone), stages)
         names = blocks.frame["author"].drop_duplicates().reset_index(drop=True)
         parse_phone.cache_clear()  # read() above warmed it

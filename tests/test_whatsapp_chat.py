@@ -27,6 +27,7 @@ MINER = SHARED / "chat-miner"
 ROME = "Europe/Rome"
 CASES = yaml.safe_load((CHAT / "cases.yaml").read_text(encoding="utf-8"))
 VARIANTS = yaml.safe_load((CHAT / "variants.yaml").read_text(encoding="utf-8"))
+LOCALES = yaml.safe_load((CHAT / "locales.yaml").read_text(encoding="utf-8"))
 COMPARED = ["line", "timestamp", "direction", "kind", "business_account", "counterpart", "counterpart_name", "body"]
 
 
@@ -61,7 +62,8 @@ def assert_accounted(result: Ingested) -> None:
 @pytest.mark.parametrize("case", CASES, ids=[c["file"] for c in CASES])
 def test_fixture_export(case: dict) -> None:
     path = CHAT / case["file"]
-    result = read(path, business_names=tuple(case.get("business_names", ())))
+    ctx = {key: case[key] for key in ("timezone", "date_order") if key in case}
+    result = read(path, business_names=tuple(case.get("business_names", ())), **ctx)
     assert_accounted(result)
     rep = result.report
     assert rep.rows_read == case["rows_read"]
@@ -197,6 +199,43 @@ def test_documented_variants(case: dict) -> None:
     assert list(zip(wall_times(got), authors(got), got["body"])) == [tuple(r) for r in case["rows"]]
 
 
+# --- other locales: digits, calendars, time first ----------------------------------------------
+
+@pytest.mark.parametrize("case", LOCALES, ids=[c["file"] for c in LOCALES])
+def test_locale_exports(case: dict) -> None:
+    result = read(CHAT / "locales" / case["file"])
+    assert_accounted(result)
+    assert result.report.rejections == []
+    assert result.report.notes == [f"layout: {case['layout']}"]
+    got = result.tables["messages"]
+    assert list(zip(wall_times(got), authors(got), got["body"])) == [tuple(r) for r in case["rows"]]
+
+
+def test_japanese_era_dates_outside_their_era_are_impossible() -> None:
+    # Heisei ended on 30 April 2019 and Reiwa began on 1 May: R1/4/30 and H31/5/1 never existed.
+    text = ("[4/29/H31, 10:00:00] Yuki: a\n[4/30/R1, 10:00:00] Yuki: b\n"
+            "[5/1/H31, 10:00:00] Yuki: c\n[5/2/R1, 10:00:00] Yuki: d\n")
+    result = read_text(text)
+    assert_accounted(result)
+    assert [(r.line, r.reason) for r in result.report.rejections] == [
+        (2, "impossible date 4/30/R1 (read as m/d/y)"), (3, "impossible date 5/1/H31 (read as m/d/y)")]
+    assert wall_times(result.tables["messages"]) == ["2019-04-29 10:00:00", "2019-05-02 10:00:00"]
+
+
+def test_a_bare_buddhist_year_is_read_as_buddhist_era() -> None:
+    # Thai-locale exports write 18/3/2565 without "BE"; no chat's Gregorian year is that late.
+    result = read_text("[18/3/2565, 14:56:01] Somchai: a\n[7/1/2566, 23:32:30] Somchai: b\n")
+    assert result.report.notes == ["layout: [d/m/y BE, H:M:S] bracketed, 24h"]
+    assert wall_times(result.tables["messages"]) == ["2022-03-18 14:56:01", "2023-01-07 23:32:30"]
+
+
+def test_arabic_marks_are_left_out_of_rejection_reasons() -> None:
+    text = "[٣١\u200f/٢\u200f/٢٠٢٢، ٩:٤١:٣٥ م] أحمد: x\n[٢٧\u200f/٣\u200f/٢٠٢٢، ٩:٤١:٣٥ م] أحمد: y\n"
+    result = read_text(text)
+    assert [(r.line, r.reason) for r in result.report.rejections] == [(1, "impossible date ٣١/٢/٢٠٢٢ (read as d/m/y)")]
+    assert wall_times(result.tables["messages"]) == ["2022-03-27 21:41:35"]
+
+
 # --- direction and counterpart -----------------------------------------------------------------
 
 GROUP = ("12/03/24, 09:00 - Mario Rossi: Avviso: assemblea giovedì\n"
@@ -279,6 +318,93 @@ def test_one_mistyped_date_does_not_flip_the_order() -> None:
     assert [(r.line, r.reason) for r in result.report.rejections] == [(2, "impossible date 31/02/24 (read as d/m/y)")]
 
 
+US = CHAT / "WhatsApp Chat with Eastside U10 Parents.txt"
+
+
+def test_month_first_file_asked_day_first_is_read_month_first_with_a_note() -> None:
+    # Day-first would reject 3/18/25 while month-first reads all 20 lines with nothing against it.
+    result = read(US, date_order="dmy")
+    assert result.report.rows_rejected == 0 and result.report.rows_accepted == 20
+    assert result.report.notes == ["layout: m/d/y, H:M - dash, 24h",
+                                   "date order 'dmy' was asked for but the file's dates rule it out; read as m/d/y"]
+    assert wall_times(result.tables["messages"])[-1] == "2025-03-18 17:49:00"
+
+
+def test_a_clock_switched_to_12_hours_does_not_split_the_date_order() -> None:
+    # The phone went from 24 to 12 hours before the last message: its header has another layout,
+    # and it alone shows the dates are month-first. The other 19 must not be read day-first.
+    lines = US.read_text(encoding="utf-8").splitlines()
+    lines[-1] = lines[-1].replace("3/18/25, 17:49", "3/18/25, 5:49\u202fPM")
+    result = read_text("\n".join(lines) + "\n")
+    assert result.report.rows_rejected == 0
+    assert result.report.notes == ["layout: m/d/y, H:M - dash, 24h",
+                                   "also 1 header in layout m/d/y, I:M p - dash, 12h, read in it (first at line 20)"]
+    assert wall_times(result.tables["messages"])[4] == "2025-03-03 08:14:00"
+
+
+def test_late_deliveries_do_not_flip_a_month_first_file() -> None:
+    # Exports are not always chronological (a message delivered late keeps its sending time).
+    lines = US.read_text(encoding="utf-8").splitlines()
+    lines[6], lines[7] = lines[7], lines[6]
+    lines[14], lines[15] = lines[15], lines[14]
+    result = read_text("\n".join(lines) + "\n")
+    assert result.report.rows_rejected == 0
+    assert result.report.notes == ["layout: m/d/y, H:M - dash, 24h"]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_one_unambiguous_date_decides_a_month_first_chat(seed: int) -> None:
+    # 20 month-first dates over one or two months, all but one with a day of 12 or less,
+    # a few neighbours swapped: every line is read, month-first.
+    rng = random.Random(seed)
+    month = rng.randint(1, 11)
+    dates = sorted((rng.choice([month, month + 1]), rng.randint(1, 12)) for _ in range(19))
+    at = rng.randint(0, 19)
+    dates.insert(at, (dates[at - 1][0] if at else month, rng.randint(13, 28)))
+    dates.sort()
+    for _ in range(rng.randint(0, 2)):
+        k = rng.randrange(19)
+        dates[k], dates[k + 1] = dates[k + 1], dates[k]
+    text = "".join(f"{m}/{d}/24, 17:{i:02d} - Coach Dave: note {i}\n" for i, (m, d) in enumerate(dates))
+    result = read_text(text)
+    assert result.report.rows_rejected == 0
+    assert result.report.notes[0] == "layout: m/d/y, H:M - dash, 24h"
+
+
+def test_alternating_layouts_are_each_read_in_their_own_order() -> None:
+    # Two exports merged line by line: Android day-first 24h and iOS month-first 12h.
+    text = ("13/03/24, 09:00 - Anna: a\n[3/13/24, 9:01:00 AM] Mike: b\n"
+            "14/03/24, 10:00 - Anna: c\n[3/14/24, 10:01:00 AM] Mike: d\n"
+            "02/04/24, 11:00 - Anna: e\n[4/2/24, 11:01:00 PM] Mike: f\n")
+    result = read_text(text)
+    assert_accounted(result)
+    assert result.report.rows_rejected == 0
+    assert wall_times(result.tables["messages"]) == [
+        "2024-03-13 09:00:00", "2024-03-13 09:01:00", "2024-03-14 10:00:00", "2024-03-14 10:01:00",
+        "2024-04-02 11:00:00", "2024-04-02 23:01:00"]
+    assert result.report.notes == ["layout: d/m/y, H:M - dash, 24h",
+                                   "also 3 headers in layout [m/d/y, I:M:S p] bracketed, 12h, read in it (first at line 2)"]
+
+
+def test_many_layouts_are_all_read_and_the_tail_summed_in_one_note() -> None:
+    headers = ["12/03/24, 09:00 - A: a", "[12/03/24 09:00:00] A: b", "12.03.24, 09:00 - A: c", "12-03-24, 09:00 - A: d",
+               "[12.03.24, 09.00.00] A: e", "12/03/24 09:00 - A: f", "2024-03-12 9:00 - A: g", "[09:00:00, 12/03/24] A: h"]
+    result = read_text("\n".join(headers) + "\n")
+    assert result.report.rows_accepted == 8
+    assert set(wall_times(result.tables["messages"])) == {"2024-03-12 09:00:00"}
+    assert len(result.report.notes) == 7
+    assert result.report.notes[-1] == "and 2 headers in 2 more layouts, each read in its own"
+
+
+def test_a_lone_pasted_line_takes_the_order_its_neighbours_fit() -> None:
+    # On its own 3/2/24 is 2 March or 3 February; the day-first messages around it are in March.
+    march = "01/03/24, 09:00 - Anna: a\n[3/2/24 10:00:00] Mike: pasted\n03/03/24, 09:00 - Anna: b\n"
+    assert wall_times(read_text(march).tables["messages"])[1] == "2024-03-02 10:00:00"
+    # The same line between month-first messages of February (in the file's own order it would be 2 March).
+    february = "02/01/24, 09:00 - Anna: a\n[3/2/24 10:00:00] Mike: pasted\n02/13/24, 09:00 - Anna: b\n"
+    assert wall_times(read_text(february).tables["messages"])[1] == "2024-02-03 10:00:00"
+
+
 # --- encodings and line endings ----------------------------------------------------------------
 
 @pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
@@ -346,6 +472,9 @@ def test_titled_chat_inside_zip_is_found_and_mac_noise_ignored() -> None:
 @pytest.mark.parametrize(("name", "score"), [
     ("Chat WhatsApp con Soci ASD Aurora.txt", 0.9),
     ("WhatsApp Chat - +39 347 765 4321.zip", 0.95),
+    ("locales/ios_vi_time_first.txt", 0.9),
+    ("locales/ios_ar_arabic_indic_digits.txt", 0.9),
+    ("locales/ios_japanese_era.txt", 0.9),
     ("no_headers.txt", 0.0),
     ("no_chat_inside.zip", 0.0),
     ("truncated_chat.zip", 0.0),

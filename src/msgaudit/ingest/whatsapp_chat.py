@@ -22,14 +22,12 @@ one-to-one chat the one other person is the counterpart of every row,
 including the business's messages and the system lines (a "You blocked this
 contact" line concerns them); in a group, the business's messages have none.
 
-Mixed layouts. The file's layout is the one most of its headers have. A line
-that is a header of *another* layout is not glued to the message above it
-(that would hide a message inside another, which is how other parsers lose a
-STOP): it starts a row of its own that is rejected with "header in a different
-layout than the rest of the file", together with its continuation lines. It
-is not parsed either: its date order cannot be decided from a handful of
-lines, and a wrong date would be worse than a visible rejection. Such a file
-is usually two exports pasted together; the auditor sees every line number.
+Mixed layouts. A file may hold headers of more than one layout (two exports
+pasted together, a line pasted from another phone). Each header is read in its
+own layout, with the date order decided over all headers of that layout (see
+`chat_layouts`); none is glued to the message above it, which is how other
+parsers lose a STOP. The main layout is noted first, each other one with its
+number of headers and its first line, so the auditor can see the mix.
 
 Times carry no zone; they are read in `ctx.timezone` (DST repeats and gaps as
 `timeparse.localize` resolves them) and stored as UTC.
@@ -62,6 +60,7 @@ _NO_HEADER_HINT = ("export the chat from WhatsApp (chat › ⋮ › More › Exp
                    "and give the .txt or the .zip exactly as the app wrote it")
 _MAX_MEMBER_BYTES = 2 << 30
 _SNIFF_BYTES = 16_384
+_LAYOUTS_NOTED = 5  # a file of many layouts is hostile or garbled; the rest are summed in one note
 
 
 class Phrase(NamedTuple):
@@ -307,20 +306,23 @@ class WhatsAppChatAdapter:
             ledger.reject(line, "text before the first message header")
 
         parsed = chat_layouts.parse(blocks.frame, ctx.date_order)
-        ledger.note(f"layout: {parsed.layout.describe()}")
-        if parsed.order_note:
-            ledger.note(parsed.order_note)
+        main, *others = parsed.layouts
+        ledger.note(f"layout: {main.layout.describe()}")
+        for use in others[:_LAYOUTS_NOTED]:
+            ledger.note(f"also {_headers(use.headers)} in layout {use.layout.describe()}, read in it "
+                        f"(first at line {use.first_line})")
+        if len(others) > _LAYOUTS_NOTED:
+            rest = others[_LAYOUTS_NOTED:]
+            ledger.note(f"and {_headers(sum(u.headers for u in rest))} in {len(rest)} more layouts, each read in its own")
+        for note in parsed.order_notes:
+            ledger.note(note)
 
         frame = blocks.frame
-        foreign = ~parsed.in_layout
-        if foreign.any():
-            ledger.reject_many(frame.loc[foreign, "line"],
-                               pd.Series("header in a different layout than the rest of the file", index=frame.index[foreign]))
-        unreadable = parsed.in_layout & (parsed.problem != "").to_numpy()
+        unreadable = (parsed.problem != "").to_numpy()
         if unreadable.any():
             ledger.reject_many(frame.loc[unreadable, "line"], parsed.problem[unreadable])
 
-        keep = parsed.in_layout & ~unreadable
+        keep = ~unreadable
         naive = parsed.naive[keep]
         shifted = _dst_changes(naive, ctx.timezone)
         if shifted:
@@ -329,6 +331,10 @@ class WhatsAppChatAdapter:
         messages = conform(build_messages(frame[keep], localize(naive, ctx.timezone), source, chat, ctx), MESSAGES)
         report = ledger.close(len(blocks.leading) + len(frame), messages["timestamp"])
         return Ingested(report=report, tables={"messages": messages})
+
+
+def _headers(n: int) -> str:
+    return "1 header" if n == 1 else f"{n} headers"
 
 
 def _dst_changes(naive: pd.Series, tz: str) -> int:
