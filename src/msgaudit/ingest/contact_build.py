@@ -99,13 +99,14 @@ def build_contacts(people: People, source: Source, ctx: IngestContext, ledger: L
     out["time_zone"] = _declared_zones(frame, ledger)
     out["relationship"] = _relationship(frame, out.get("tags"))
     out["source"] = where
+    ledger.note_phone_readings(chosen["note"], frame["line"])
     _note_extra_numbers(extra_numbers.reindex(frame.index, fill_value=0), frame["line"], ledger)
     return Built(contacts=conform(out, CONTACTS), phone_by_record=out["phone"].dropna())
 
 
 def _choose_phones(phones: pd.DataFrame, ctx: IngestContext, ledger: Ledger) -> tuple[pd.DataFrame, pd.Series]:
     """The kept number of each record (with its parse) and how many other usable numbers it had."""
-    cols = ["raw", "e164", "valid", "region", "number_type", "time_zones", "error"]
+    cols = ["raw", "e164", "valid", "region", "number_type", "time_zones", "error", "note"]
     if phones.empty:
         return pd.DataFrame(columns=cols), pd.Series(dtype="int64")
     long = phones.reset_index(drop=True)

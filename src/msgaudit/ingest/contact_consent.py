@@ -97,7 +97,7 @@ def consent_events(frame: pd.DataFrame, lines: pd.Series, cols: dict[str, list[s
     has_phone = pd.Series(frame.index.isin(phones.index), index=frame.index)
     withdrawn_at = parse_datetimes(withdrawal, ctx.timezone, dayfirst=dayfirst)
     undated_withdrawal = withdrawal.ne("") & withdrawn_at.isna()
-    _note(ledger, undated_withdrawal & has_phone, lines,
+    ledger.note_rows(undated_withdrawal & has_phone, lines,
           "withdrawal marks without a readable date: the consent on those rows was not recorded as granted")
     evidence = cells(frame, cols, "consent_evidence")
     method_raw = cells(frame, cols, "consent_method")
@@ -129,18 +129,13 @@ def _granted(frame: pd.DataFrame, mark: Mark, eligible: pd.Series, lines: pd.Ser
     """When each eligible row's mark was granted; NaT where it was not, or not datably."""
     raw = frame[mark.column].fillna("").astype(str).str.strip()
     said = yes_no(raw)
-    _note(ledger, said.isna() & raw.ne("") & eligible, lines,
+    ledger.note_rows(said.isna() & raw.ne("") & eligible, lines,
           f"values in {mark.column!r} are neither yes nor no: no consent event recorded")
     yes = said.fillna(False).astype(bool) & eligible
     date_raw = frame[mark.date_column].fillna("").astype(str) if mark.date_column else pd.Series("", index=frame.index)
     dayfirst = {"dmy": True, "mdy": False}.get(ctx.date_order or "")
     at = parse_datetimes(date_raw, ctx.timezone, dayfirst=dayfirst)
-    _note(ledger, yes & at.isna(), lines, f"consent marks in {mark.column!r} without a readable date: "
+    ledger.note_rows(yes & at.isna(), lines, f"consent marks in {mark.column!r} without a readable date: "
           "no consent event recorded")
     return at.where(yes)
 
-
-def _note(ledger: Ledger, mask: pd.Series, lines: pd.Series, text: str) -> None:
-    if mask.any():
-        first = ", ".join(str(int(x)) for x in lines[mask].head(5))
-        ledger.note(f"{int(mask.sum())} {text} (lines {first}{'…' if mask.sum() > 5 else ''})")
