@@ -211,3 +211,87 @@ def test_accounting_holds_for_any_records(records: list[tuple[str, Any]]) -> Non
     assert set(messages.loc[messages["direction"] == "inbound", "message_id"]) == valid_in
     assert len(messages) == len(valid_out) + len(valid_in)
     assert all(r.line >= 1 and r.reason for r in rep.rejections)
+
+
+# --- business-scoped user ids and wrong JSON types ------------------------------------------
+
+_BSUID_INVENTORY = """\
+organisation:
+  name: Negozio Prova srl
+  country: IT
+  timezone: Europe/Rome
+  business_phones: ["+39 02 5550 3000"]
+systems:
+  - name: WhatsApp Business Platform
+    role: processor
+    country: US
+    channels: [whatsapp]
+    transfers:
+      - {mechanism: dpf, from: 2024-01-01, certified: true}
+"""
+
+
+def _body(value: dict[str, Any], field: str = "messages") -> str:
+    return json.dumps({"object": "whatsapp_business_account", "entry": [{"id": "9", "changes": [{"field": field, "value": {
+        "messaging_product": "whatsapp", "metadata": {"display_phone_number": "390255503000", "phone_number_id": "1"},
+        **value}}]}]})
+
+
+def _campaign(message_id: str, ts: int, user_id: str) -> str:
+    return _body({"statuses": [{"id": message_id, "status": "sent", "timestamp": str(ts), "recipient_user_id": user_id,
+                                "pricing": {"pricing_model": "PMP", "type": "regular", "category": "marketing"}}]})
+
+
+def test_an_opted_out_bsuid_user_messaged_again_is_flagged(tmp_path: Path) -> None:
+    from datetime import date
+
+    from msgaudit.api import AuditOptions, audit
+
+    user = "IT.1502576394655843"
+    log = [
+        _campaign("wamid.camp1", 1767258000, user),
+        _body({"contacts": [{"profile": {"name": "Chiara", "username": "@chiara.r"}, "user_id": user}],
+               "messages": [{"from_user_id": user, "id": "wamid.reply", "timestamp": "1767261600", "type": "text",
+                             "text": {"body": "STOP"}}]}),
+        _campaign("wamid.camp2", 1767862800, user),
+    ]
+    (tmp_path / "webhooks.jsonl").write_text("\n".join(log) + "\n", encoding="utf-8")
+    (tmp_path / "inventory.yaml").write_text(_BSUID_INVENTORY, encoding="utf-8")
+    result = audit([tmp_path], AuditOptions(as_of=date(2026, 2, 1), mask=False))
+    optout = [(f.rule_id, f.message_id, f.contact) for f in result.findings if f.rule_id.startswith("OPTOUT-")]
+    assert optout == [("OPTOUT-001", "wamid.camp2", f"bsuid:{user}")]
+    # A BSUID is no phone number: the number-quality rules do not judge it.
+    assert not [f for f in result.findings if f.rule_id in ("QUALITY-001", "QUALITY-002")]
+    webhook = next(i for i in result.inputs if i.format == "whatsapp-webhook")
+    assert (webhook.rows_read, webhook.rows_accepted, webhook.rows_rejected) == (3, 3, 0)
+
+
+_WRONG_TYPES = [[], {}, ["393331234567"], {"wa_id": "393331234567"}]
+_FIELDS = {
+    "messages": ("from", "id", "timestamp", "from_user_id"),
+    "statuses": ("recipient_id", "id", "timestamp", "status", "recipient_user_id"),
+    "user_preferences": ("wa_id", "user_id", "value", "category", "timestamp"),
+}
+_GOOD = {
+    "messages": {"from": "393331234567", "id": "wamid.IN", "timestamp": "1757325600", "type": "text",
+                 "text": {"body": "ciao"}},
+    "statuses": {"recipient_id": "393331234567", "id": "wamid.OUT", "timestamp": "1757325600", "status": "sent"},
+    "user_preferences": {"wa_id": "393331234567", "value": "stop", "category": "marketing_messages",
+                         "timestamp": "1757325600"},
+}
+
+
+@pytest.mark.parametrize(("array", "field"), [(a, f) for a, fields in _FIELDS.items() for f in fields])
+@pytest.mark.parametrize("bad", _WRONG_TYPES, ids=lambda v: type(v).__name__ + str(len(v)))
+def test_a_wrong_json_type_rejects_its_record_only(array: str, field: str, bad: Any) -> None:
+    record = {**_GOOD[array], field: bad}
+    field_name = "user_preferences" if array == "user_preferences" else "messages"
+    lines = [_body({array: [_GOOD[array]]}, field_name), _body({array: [record]}, field_name),
+             _body({array: [{**_GOOD[array], "id": "wamid.OTHER"} if "id" in _GOOD[array] else _GOOD[array]]},
+                   field_name)]
+    rep = _read("types.jsonl", ("\n".join(lines) + "\n").encode()).report
+    assert (rep.rows_read, rep.rows_rejected) == (3, 1)
+    assert rep.rows_read == rep.rows_accepted + rep.rows_rejected
+    (rejection,) = rep.rejections
+    assert rejection.line == 2
+    assert f"{array}[0]:" in rejection.reason and field in rejection.reason
