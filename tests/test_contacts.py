@@ -58,7 +58,8 @@ def as_text(frame: pd.DataFrame) -> pd.DataFrame:
 def read_case(root: Path, case: dict[str, Any]) -> Ingested:
     mapping = yaml.safe_load((root / case["mapping"]).read_text(encoding="utf-8")) if case.get("mapping") else {}
     name = case.get("read_as") or case["format"]
-    return adapter(name).read(source_of(root / case["file"]), IngestContext(mapping=mapping))
+    ctx = IngestContext(mapping=mapping, default_region=case.get("region", "IT"))
+    return adapter(name).read(source_of(root / case["file"]), ctx)
 
 
 def check_case(root: Path, case: dict[str, Any]) -> None:

@@ -25,13 +25,25 @@ CONTACT_ALIASES: Aliases = {
     "contact_id": ("tessera", "ntessera", "numerotessera", "nrtessera", "tesseran", "idcontatto", "contactid",
                    "id", "uid", "codicesocio", "matricola", "codice"),
     "display_name": ("nomeecognome", "nominativo", "nomecognome", "cognomeenome", "cognomenome", "nomecompleto",
-                     "name", "fullname", "displayname", "contatto", "contact"),
-    "first_name": ("nome", "firstname", "givenname"),
-    "last_name": ("cognome", "lastname", "surname", "familyname"),
+                     "name", "fullname", "displayname", "contatto", "contact",
+                     # Thunderbird's display name in Italian, German and French
+                     "nomevisualizzato", "anzeigename", "nomaafficher"),
+    "first_name": ("nome", "firstname", "givenname", "vorname", "prenom"),
+    "last_name": ("cognome", "lastname", "surname", "familyname", "nachname", "nomdefamille"),
+    # Thunderbird and Roundcube name their number columns Mobile Number, Work Phone, Home Phone, and in
+    # Italian, German and French Numero cellulare, Telefono lavoro, Mobil-Tel.-Nr., Tel. dienstlich, Portable...
     "phone": ("cellulare", "cell", "telefonocellulare", "numerocellulare", "mobile", "mobilephone", "whatsapp",
               "numerowhatsapp", "telefono", "tel", "telefono1", "telefono2", "numero", "numeroditelefono",
-              "numerotelefono", "phone", "phonenumber", "telephone", "recapitotelefonico"),
-    "email": ("email", "posta", "postaelettronica", "indirizzoemail", "mail", "emailaddress", "email1"),
+              "numerotelefono", "phone", "phonenumber", "telephone", "recapitotelefonico",
+              "mobilenumber", "workphone", "homephone", "telefonomobile", "telefonolavoro", "telefonodicasa",
+              "telefonoabitazione", "telefonoufficio", "mobiltelnr", "mobiltelefon", "teldienstlich", "telprivat",
+              "portable", "telprofessionnel", "telpersonnel", "telmobile"),
+    # Every column is read and the first filled one wins: a contact whose primary address is empty is
+    # still reached through the secondary one.
+    "email": ("email", "posta", "postaelettronica", "indirizzoemail", "mail", "emailaddress", "email1",
+              "primaryemail", "secondaryemail", "emailprincipale", "emailsecondaria", "primareemailadresse",
+              "sekundareemailadresse", "adresseelectroniqueprincipale", "adresseelectroniquesecondaire", "email2",
+              "emailaddress2", "indirizzoemail2"),
     "relationship": ("relazione", "relationship", "socio", "tipo", "tiposocio", "tipocontatto", "categoria",
                      "category", "qualifica", "type", "contacttype"),
     "tags": ("tag", "tags", "gruppi", "gruppo", "etichette", "etichetta", "labels", "groups", "groupmembership",
