@@ -238,4 +238,4 @@ def test_table_without_phone_or_email_column_is_an_input_error(tmp_path: Path) -
 def test_a_broken_card_does_not_lose_its_neighbours() -> None:
     result = adapter("vcard").read(source_of(CONTACTS / "android_v21.vcf"), IngestContext())
     assert list(result.tables["contacts"]["display_name"]) == [
-        "Niccolò Bertolò", "Zoë Müller", "Agnès Moreau Désirée de la Fontaine Saint-André"]
+        "Niccolò Bertolò", "Biglietto Rotto", "Zoë Müller", "Agnès Moreau Désirée de la Fontaine Saint-André"]
