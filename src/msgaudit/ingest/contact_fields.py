@@ -133,6 +133,11 @@ CHANNEL_WORDS: tuple[tuple[str, str], ...] = (
 ANY_CHANNEL = frozenset({"any", "all", "tutti", "tutte", "qualsiasi", "ognicanale", "anychannel", "allchannels"})
 CONSENT_HEADER_PREFIXES = ("consenso", "consent", "privacy", "optin", "autorizzazione")
 DATE_WORDS = ("datadel", "data", "date")
+# Headers of the day a person joined or signed the form (substrings of the folded header): a consent mark
+# with no date of its own is dated by one of these on the same row. Never a birth date.
+SIGNUP_DATE_WORDS = ("iscrizione", "iscrittodal", "iscrittoil", "adesione", "tesseramento", "registrazione",
+                     "sociodal", "membrodal", "firma", "compilazione", "membersince", "joined", "signup",
+                     "registered", "registration", "enrolment", "enrollment", "subscribed")
 
 CONSENT_STATUS: dict[str, str] = {
     **dict.fromkeys(("granted", "given", "concesso", "concessa", "accordato", "accordata", "prestato", "dato",
