@@ -239,3 +239,25 @@ def test_a_broken_card_does_not_lose_its_neighbours() -> None:
     result = adapter("vcard").read(source_of(CONTACTS / "android_v21.vcf"), IngestContext())
     assert list(result.tables["contacts"]["display_name"]) == [
         "Niccolò Bertolò", "Biglietto Rotto", "Zoë Müller", "Agnès Moreau Désirée de la Fontaine Saint-André"]
+
+
+def test_the_readme_mapping_example_is_a_valid_mapping(tmp_path: Path) -> None:
+    import re
+
+    from msgaudit.ingest.contact_fields import CONTACT_EXTRA_TARGETS, KNOWN_TARGETS
+    from msgaudit.mapping import load_mapping
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```yaml\n(columns:.*?)```", readme, re.S)
+    assert block, "the README lost its --mapping example"
+    path = tmp_path / "mapping.yaml"
+    path.write_text(block.group(1), encoding="utf-8")
+    mapping = load_mapping(path)
+    cols = resolve(["Num. cellulare socio", "Cell. 2", "Ok promo", "Data firma modulo", "Note interne", "Nome"],
+                   CONTACT_ALIASES, mapping, multi=frozenset({"phone"}), extra_targets=CONTACT_EXTRA_TARGETS)
+    assert cols["phone"] == ["Num. cellulare socio"] and cols["consent:marketing:whatsapp"] == ["Ok promo"]
+    assert cols["consent_date"] == ["Data firma modulo"] and cols["ignore"] == ["Note interne"]
+    listed = re.search(r"Fields: (.*?)\n\n", readme[block.end():], re.S)
+    assert listed
+    named = {f.rstrip("…") for f in re.findall(r"`([a-z_…]+)`", listed.group(1))}
+    assert named == set(KNOWN_TARGETS)
