@@ -155,16 +155,19 @@ def test_group_send_has_no_counterpart() -> None:
 # --- property: nothing is lost, one message per valid id --------------------------------
 
 _PHONES = ["393331234567", "393401112233", "16505551234", "12", "", None]
+_USER_IDS = ["IT.1502576394655843", "US.ENT.11815799212886844830", "chiara.r", "", None]
 _STAMPS = ["1757325600", "1757325900", 1757326200, "ieri", None, True]
 _statuses = st.fixed_dictionaries({
     "id": st.sampled_from(["wamid.S1", "wamid.S2", "wamid.S3", "", None, 42]),
     "status": st.sampled_from(["sent", "delivered", "read", "failed", "played", "bla", None]),
     "timestamp": st.sampled_from(_STAMPS),
     "recipient_id": st.sampled_from(_PHONES),
+    "recipient_user_id": st.sampled_from(_USER_IDS),
 })
 _messages = st.fixed_dictionaries({
     "id": st.sampled_from(["wamid.M1", "wamid.M2", "", None]),
     "from": st.sampled_from(_PHONES),
+    "from_user_id": st.sampled_from(_USER_IDS),
     "timestamp": st.sampled_from(_STAMPS),
     "type": st.sampled_from(["text", "image", "reaction", None]),
     "text": st.just({"body": "Ciao"}),
@@ -176,11 +179,11 @@ _records = st.lists(st.one_of(
 ), min_size=1, max_size=25)
 
 
-def _valid(record: dict[str, Any], phone_key: str) -> bool:
+def _valid(record: dict[str, Any], phone_key: str, user_key: str) -> bool:
     ok_id = isinstance(record["id"], (str, int)) and str(record["id"]).strip() != ""
     ok_time = isinstance(record["timestamp"], (str, int)) and not isinstance(record["timestamp"], bool) \
         and str(record["timestamp"]).isdigit()
-    ok_phone = record[phone_key] not in ("12", "", None)
+    ok_phone = record[phone_key] not in ("12", "", None) or record[user_key] in _USER_IDS[:2]
     ok_status = phone_key == "from" or record["status"] in ("sent", "delivered", "read", "failed", "played")
     return ok_id and ok_time and ok_phone and ok_status
 
@@ -204,8 +207,8 @@ def test_accounting_holds_for_any_records(records: list[tuple[str, Any]]) -> Non
     rep = result.report
     assert rep.rows_read == len(records)
     assert rep.rows_read == rep.rows_accepted + rep.rows_rejected
-    valid_out = {str(r["id"]) for a, r in records if a == "statuses" and isinstance(r, dict) and _valid(r, "recipient_id")}
-    valid_in = {str(r["id"]) for a, r in records if a == "messages" and _valid(r, "from")}
+    valid_out = {str(r["id"]) for a, r in records if a == "statuses" and isinstance(r, dict) and _valid(r, "recipient_id", "recipient_user_id")}
+    valid_in = {str(r["id"]) for a, r in records if a == "messages" and _valid(r, "from", "from_user_id")}
     messages = result.tables["messages"]
     assert set(messages.loc[messages["direction"] == "outbound", "message_id"]) == valid_out
     assert set(messages.loc[messages["direction"] == "inbound", "message_id"]) == valid_in
