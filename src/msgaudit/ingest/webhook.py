@@ -607,28 +607,45 @@ class _People:
         user = _text(user_raw)
         # Once usernames are out, `from` and `wa_id` may carry the BSUID itself.
         phone_text = _text(phone_raw)
-        bsuid_as_phone = phone_text.str.fullmatch(_BSUID)
-        user = user.where(user.ne("") | ~bsuid_as_phone, phone_text)
-        phones = _phones(phone_raw.where(~bsuid_as_phone, ""), self.ctx, phone_field)
-        bsuid = user.str.fullmatch(_BSUID)
-        no_phone = phones["e164"].isna()
-        matched = user.map(self.paired).where(no_phone & bsuid)
-        own = (BSUID_KEY_PREFIX + user).where(no_phone & bsuid & matched.isna())
-        key = phones["e164"].fillna(matched).fillna(own)
-        phone_missing = phones["error"].eq(f"has no {phone_field}")
-        error = phones["error"].where(~phone_missing, None)
-        error = error.fillna(("has " + user_field + " '" + user + "', not a business-scoped user id")
-                             .where(user.ne("") & ~bsuid))
-        error = error.fillna(f"has no {phone_field} or {user_field}").where(key.isna(), None)
+        bsuid_as_phone = _fullmatch(phone_text, _BSUID)
+        if bsuid_as_phone.any():
+            user = user.where(user.ne("") | ~bsuid_as_phone, phone_text)
+            phone_raw = phone_raw.where(~bsuid_as_phone, "")
+        phones = _phones(phone_raw, self.ctx, phone_field)
+        key, error = phones["e164"], phones["error"]
+        no_key = key.isna()
+        if not no_key.any():
+            return pd.DataFrame({"key": key, "error": error})
+        # Only rows without a usable phone are looked at again: in most logs, none or a few.
+        rest = user[no_key]
+        bsuid = _fullmatch(rest, _BSUID)
+        matched = rest.map(self.paired).astype(object).where(bsuid)
+        own = (BSUID_KEY_PREFIX + rest).astype(object).where(bsuid & matched.isna())
+        key = key.copy()
+        key[no_key] = matched.fillna(own)
+        given = error[no_key].ne(f"has no {phone_field}")  # a phone was written but is unusable: say why
+        why = error[no_key].where(given)
+        why = why.fillna(("has " + user_field + " '" + rest + "', not a business-scoped user id")
+                         .where(rest.ne("") & ~bsuid))
+        error = error.copy()
+        error[no_key] = why.fillna(f"has no {phone_field} or {user_field}")
+        error[key.notna()] = None
         self.by_bsuid += int(own.notna().sum())
         self.matched += int(matched.notna().sum())
-        return pd.DataFrame({"key": key, "error": error}, index=phone_raw.index)
+        return pd.DataFrame({"key": key, "error": error})
 
     def note(self, ledger: Ledger) -> None:
         if self.by_bsuid or self.matched:
             ledger.note(f"{self.by_bsuid + self.matched} records name their person only by a business-scoped user id "
                         f"(BSUID): {self.matched} matched to the phone number the log pairs with it, "
                         f"{self.by_bsuid} keyed by the BSUID")
+
+
+def _fullmatch(text: pd.Series, pattern: str) -> pd.Series:
+    """`text.str.fullmatch(pattern)`, matched once per distinct value."""
+    codes, uniques = pd.factorize(text)
+    found = pd.Series(uniques, dtype=object).str.fullmatch(pattern).fillna(False).to_numpy(dtype=bool)
+    return pd.Series(found[codes] if len(codes) else np.zeros(0, dtype=bool), index=text.index)
 
 
 def _wrong_types(df: pd.DataFrame, fields: dict[str, str]) -> list[tuple[pd.Series, pd.Series | str]]:
