@@ -29,7 +29,7 @@ CONTACT_ALIASES: Aliases = {
                      # Thunderbird's display name in Italian, German and French
                      "nomevisualizzato", "anzeigename", "nomaafficher"),
     "first_name": ("nome", "firstname", "givenname", "vorname", "prenom"),
-    "last_name": ("cognome", "lastname", "surname", "familyname", "nachname", "nomdefamille"),
+    "last_name": ("cognome", "lastname", "surname", "familyname", "nachname", "nomdefamille", "nom"),
     # Thunderbird and Roundcube name their number columns Mobile Number, Work Phone, Home Phone, and in
     # Italian, German and French Numero cellulare, Telefono lavoro, Mobil-Tel.-Nr., Tel. dienstlich, Portable...
     "phone": ("cellulare", "cell", "telefonocellulare", "numerocellulare", "mobile", "mobilephone", "whatsapp",
@@ -37,17 +37,21 @@ CONTACT_ALIASES: Aliases = {
               "numerotelefono", "phone", "phonenumber", "telephone", "recapitotelefonico",
               "mobilenumber", "workphone", "homephone", "telefonomobile", "telefonolavoro", "telefonodicasa",
               "telefonoabitazione", "telefonoufficio", "mobiltelnr", "mobiltelefon", "teldienstlich", "telprivat",
-              "portable", "telprofessionnel", "telpersonnel", "telmobile"),
+              "portable", "telprofessionnel", "telpersonnel", "telmobile",
+              # localized Outlook exports (headers as Roundcube's csv2vcard maps list them)
+              "telefonouff", "telefonoab", "telefonodilavoro", "telefonomobile2", "telefongeschaftlich",
+              "telefonprivat", "telephonebureau", "telephonedomicile"),
     # Every column is read and the first filled one wins: a contact whose primary address is empty is
     # still reached through the secondary one.
     "email": ("email", "posta", "postaelettronica", "indirizzoemail", "mail", "emailaddress", "email1",
               "primaryemail", "secondaryemail", "emailprincipale", "emailsecondaria", "primareemailadresse",
               "sekundareemailadresse", "adresseelectroniqueprincipale", "adresseelectroniquesecondaire", "email2",
-              "emailaddress2", "indirizzoemail2"),
+              "emailaddress2", "indirizzoemail2", "indirizzopostaelettronica", "indirizzopostaelettronica2",
+              "emailadresse", "email2adresse", "adressedemessagerie"),
     "relationship": ("relazione", "relationship", "socio", "tipo", "tiposocio", "tipocontatto", "categoria",
                      "category", "qualifica", "type", "contacttype"),
     "tags": ("tag", "tags", "gruppi", "gruppo", "etichette", "etichetta", "labels", "groups", "groupmembership",
-             "categories"),
+             "categories", "categorie", "kategorien"),
     "time_zone": ("fusoorario", "fuso", "timezone", "tz"),
     "saved_business": ("savedbusiness", "salvato", "numerosalvato", "harubrica", "inrubrica"),
     "consent_evidence": ("fonteconsenso", "modulo", "evidenza", "prova", "provaconsenso", "evidence",
