@@ -298,3 +298,14 @@ def test_a_wrong_json_type_rejects_its_record_only(array: str, field: str, bad: 
     (rejection,) = rep.rejections
     assert rejection.line == 2
     assert f"{array}[0]:" in rejection.reason and field in rejection.reason
+
+
+def test_a_list_for_from_in_a_json_array_rejects_that_record_at_its_line() -> None:
+    good = {**_GOOD["messages"], "id": "wamid.B"}
+    body = json.loads(_body({"contacts": [{"profile": {"name": "X"}, "wa_id": "393331234567"}],
+                             "messages": [{**_GOOD["messages"], "from": []}, good]}))
+    rep = _read("bodies.json", json.dumps([body], indent=2).encode()).report
+    assert (rep.rows_read, rep.rows_accepted, rep.rows_rejected) == (2, 1, 1)
+    (rejection,) = rep.rejections
+    assert rejection.reason == "[0].entry[0].changes[0].value.messages[0]: inbound message has from as a list, not a string"
+    assert json.dumps([body], indent=2).splitlines()[rejection.line - 1].strip() == "{"
