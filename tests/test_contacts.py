@@ -261,3 +261,17 @@ def test_the_readme_mapping_example_is_a_valid_mapping(tmp_path: Path) -> None:
     assert listed
     named = {f.rstrip("…") for f in re.findall(r"`([a-z_…]+)`", listed.group(1))}
     assert named == set(KNOWN_TARGETS)
+
+
+@pytest.mark.parametrize(("columns", "date_column"), [
+    (["Nome", "Data di nascita", "Consenso", "Data iscrizione"], "Data iscrizione"),
+    (["Nome", "Consenso", "Data", "Iscritto dal"], "Iscritto dal"),
+    (["Name", "Consent", "Member since"], "Member since"),
+    (["Nome", "Consenso", "Data"], "Data"),
+    (["Nome", "Data di nascita", "Consenso"], None),
+    (["Nome", "Consenso", "Data consenso", "Data iscrizione"], "Data consenso"),
+])
+def test_a_mark_without_its_own_date_takes_the_sign_up_date(columns: list[str], date_column: str | None) -> None:
+    [mark] = find_marks(columns, {})
+    assert mark.date_column == date_column
+    assert mark.signup_date == (date_column not in (None, "Data consenso"))

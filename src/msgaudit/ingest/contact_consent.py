@@ -13,9 +13,10 @@ Which columns are consent marks, and what they mean:
 - "Data consenso" dates every mark; "Data consenso marketing" (or
   "Consenso marketing data") dates only the mark with the same words.
 - A mark with no date column of its own is dated by the row's sign-up date
-  ("Data iscrizione", "Data adesione", "Iscritto dal", "Member since"…): the
-  consent was given on the form that enrolled the person. The notes say
-  which column dated which mark, and how to map another one.
+  ("Data iscrizione", "Data adesione", "Iscritto dal", "Member since"…, else
+  a column called just "Data"): the consent was given on the form that
+  enrolled the person. The notes say which column dated which mark, and how
+  to map another one.
 - A yes (sì, si, yes, x, true, 1, vero…) is `granted` at that date. A yes
   without a readable date records no event, since a consent without a date
   cannot be placed before any message; the notes count these marks, and
@@ -75,6 +76,7 @@ def find_marks(columns: list[str], cols: dict[str, list[str]]) -> list[Mark]:
             for c in found:
                 marks.append((c, "", parts[1] if len(parts) > 1 else None, parts[2] if len(parts) > 2 else None))
     signup: str | None = None
+    plain: str | None = None  # a column called just "Data" or "Date": the last resort, and the note names it
     for c in columns:
         if c in taken:
             continue
@@ -86,6 +88,9 @@ def find_marks(columns: list[str], cols: dict[str, list[str]]) -> list[Mark]:
             marks.append((c, mark.group(1), None, None))
         elif signup is None and any(w in key for w in SIGNUP_DATE_WORDS):
             signup = c
+        elif plain is None and key in DATE_WORDS:
+            plain = c
+    signup = signup or plain
     out = []
     for column, rest, purpose, channel in marks:
         own = dates.get(rest, dates.get(""))
