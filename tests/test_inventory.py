@@ -38,7 +38,7 @@ def _write(tmp_path: Path, org_country: str = "IT", system_country: str = "US", 
 @pytest.mark.parametrize(("written", "code"), [
     ("IT", "IT"), ("it", "IT"), ("Italia", "IT"), ("Italy", "IT"), ("Stati Uniti", "US"), ("United States", "US"),
     ("Regno Unito", "GB"), ("UK", "GB"), ('"NO"', "NO"), ("Norvegia", "NO"), ("Germania", "DE"), ("Svizzera", "CH"),
-    ('"Côte d’Ivoire"', "CI"),
+    ('"Côte d’Ivoire"', "CI"), ("Cote d'Ivoire", "CI"), ("Città del Vaticano", "VA"),
 ])
 def test_country_names_in_english_and_italian(tmp_path: Path, written: str, code: str) -> None:
     inv, _ = load_inventory(_write(tmp_path, org_country=written, system_country=written))

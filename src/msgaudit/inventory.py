@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
@@ -50,7 +51,9 @@ def _countries() -> tuple[dict[str, str], dict[str, str]]:
 
 
 def _fold(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", text.casefold().replace("’", "'"))
+    """Case, accents, spaces and punctuation dropped: "Côte d’Ivoire" and "cote d'ivoire" are one key."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]", "", plain.casefold())
 
 
 def country_code(value: Any) -> str:
