@@ -113,7 +113,7 @@ def consent_events(frame: pd.DataFrame, lines: pd.Series, cols: dict[str, list[s
     withdrawn_at = parse_datetimes(withdrawal, ctx.timezone, dayfirst=dayfirst)
     undated_withdrawal = withdrawal.ne("") & withdrawn_at.isna()
     ledger.note_rows(undated_withdrawal & has_phone, lines,
-          "withdrawal marks without a readable date: the consent on those rows was not recorded as granted")
+                     "withdrawal marks without a readable date: the consent on those rows was not recorded as granted")
     evidence = cells(frame, cols, "consent_evidence")
     method_raw = cells(frame, cols, "consent_method")
     method, _ = map_words(method_raw, CONSENT_METHODS)
@@ -145,7 +145,7 @@ def _granted(frame: pd.DataFrame, mark: Mark, eligible: pd.Series, lines: pd.Ser
     raw = frame[mark.column].fillna("").astype(str).str.strip()
     said = yes_no(raw)
     ledger.note_rows(said.isna() & raw.ne("") & eligible, lines,
-          f"values in {mark.column!r} are neither yes nor no: no consent event recorded")
+                     f"values in {mark.column!r} are neither yes nor no: no consent event recorded")
     yes = said.fillna(False).astype(bool) & eligible
     if mark.date_column is None:
         if yes.any():
