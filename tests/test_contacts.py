@@ -58,7 +58,8 @@ def as_text(frame: pd.DataFrame) -> pd.DataFrame:
 def read_case(root: Path, case: dict[str, Any]) -> Ingested:
     mapping = yaml.safe_load((root / case["mapping"]).read_text(encoding="utf-8")) if case.get("mapping") else {}
     name = case.get("read_as") or case["format"]
-    return adapter(name).read(source_of(root / case["file"]), IngestContext(mapping=mapping))
+    ctx = IngestContext(mapping=mapping, default_region=case.get("region", "IT"))
+    return adapter(name).read(source_of(root / case["file"]), ctx)
 
 
 def check_case(root: Path, case: dict[str, Any]) -> None:
@@ -237,4 +238,40 @@ def test_table_without_phone_or_email_column_is_an_input_error(tmp_path: Path) -
 def test_a_broken_card_does_not_lose_its_neighbours() -> None:
     result = adapter("vcard").read(source_of(CONTACTS / "android_v21.vcf"), IngestContext())
     assert list(result.tables["contacts"]["display_name"]) == [
-        "Niccolò Bertolò", "Zoë Müller", "Agnès Moreau Désirée de la Fontaine Saint-André"]
+        "Niccolò Bertolò", "Biglietto Rotto", "Zoë Müller", "Agnès Moreau Désirée de la Fontaine Saint-André"]
+
+
+def test_the_readme_mapping_example_is_a_valid_mapping(tmp_path: Path) -> None:
+    import re
+
+    from msgaudit.ingest.contact_fields import CONTACT_EXTRA_TARGETS, KNOWN_TARGETS
+    from msgaudit.mapping import load_mapping
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```yaml\n(columns:.*?)```", readme, re.S)
+    assert block, "the README lost its --mapping example"
+    path = tmp_path / "mapping.yaml"
+    path.write_text(block.group(1), encoding="utf-8")
+    mapping = load_mapping(path)
+    cols = resolve(["Num. cellulare socio", "Cell. 2", "Ok promo", "Data firma modulo", "Note interne", "Nome"],
+                   CONTACT_ALIASES, mapping, multi=frozenset({"phone"}), extra_targets=CONTACT_EXTRA_TARGETS)
+    assert cols["phone"] == ["Num. cellulare socio"] and cols["consent:marketing:whatsapp"] == ["Ok promo"]
+    assert cols["consent_date"] == ["Data firma modulo"] and cols["ignore"] == ["Note interne"]
+    listed = re.search(r"Fields: (.*?)\n\n", readme[block.end():], re.S)
+    assert listed
+    named = {f.rstrip("…") for f in re.findall(r"`([a-z_…]+)`", listed.group(1))}
+    assert named == set(KNOWN_TARGETS)
+
+
+@pytest.mark.parametrize(("columns", "date_column"), [
+    (["Nome", "Data di nascita", "Consenso", "Data iscrizione"], "Data iscrizione"),
+    (["Nome", "Consenso", "Data", "Iscritto dal"], "Iscritto dal"),
+    (["Name", "Consent", "Member since"], "Member since"),
+    (["Nome", "Consenso", "Data"], "Data"),
+    (["Nome", "Data di nascita", "Consenso"], None),
+    (["Nome", "Consenso", "Data consenso", "Data iscrizione"], "Data consenso"),
+])
+def test_a_mark_without_its_own_date_takes_the_sign_up_date(columns: list[str], date_column: str | None) -> None:
+    [mark] = find_marks(columns, {})
+    assert mark.date_column == date_column
+    assert mark.signup_date == (date_column not in (None, "Data consenso"))

@@ -76,3 +76,17 @@ def test_file_name_marks_an_optout_list(tmp_path: Path) -> None:
     path = _write(tmp_path, "dnc_2024.csv", "Numero,Nome\n+393331234567,Niccolò Bertolò\n")
     src = source_of(path)
     assert detect(src, head_of(src.data)).name == "optout-list"
+
+
+def test_numbers_read_as_international_are_noted_with_their_lines(tmp_path: Path) -> None:
+    path = _write(tmp_path, "registro.csv",
+                  "Telefono;Finalità;Canale;Stato;Data e ora\n"
+                  "320 4445566;Marketing;WhatsApp;Concesso;15/03/2021 10:30\n"
+                  "447400123456;Marketing;WhatsApp;Concesso;16/03/2021 10:30\n"
+                  "12;Marketing;WhatsApp;Concesso;17/03/2021 10:30\n")
+    result = adapter("consent-ledger").read(source_of(path), IngestContext())
+    rep = result.report
+    assert (rep.rows_read, rep.rows_accepted, rep.rows_rejected) == (3, 3, 0)
+    assert list(result.tables["consent_events"]["phone"]) == ["+393204445566", "+447400123456", "+3912"]
+    assert rep.notes == ["1 phone numbers: digits without '+' are not a valid IT number: read as international (GB) "
+                         "(lines 3)"]

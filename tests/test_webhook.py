@@ -155,16 +155,19 @@ def test_group_send_has_no_counterpart() -> None:
 # --- property: nothing is lost, one message per valid id --------------------------------
 
 _PHONES = ["393331234567", "393401112233", "16505551234", "12", "", None]
+_USER_IDS = ["IT.1502576394655843", "US.ENT.11815799212886844830", "chiara.r", "", None]
 _STAMPS = ["1757325600", "1757325900", 1757326200, "ieri", None, True]
 _statuses = st.fixed_dictionaries({
     "id": st.sampled_from(["wamid.S1", "wamid.S2", "wamid.S3", "", None, 42]),
     "status": st.sampled_from(["sent", "delivered", "read", "failed", "played", "bla", None]),
     "timestamp": st.sampled_from(_STAMPS),
     "recipient_id": st.sampled_from(_PHONES),
+    "recipient_user_id": st.sampled_from(_USER_IDS),
 })
 _messages = st.fixed_dictionaries({
     "id": st.sampled_from(["wamid.M1", "wamid.M2", "", None]),
     "from": st.sampled_from(_PHONES),
+    "from_user_id": st.sampled_from(_USER_IDS),
     "timestamp": st.sampled_from(_STAMPS),
     "type": st.sampled_from(["text", "image", "reaction", None]),
     "text": st.just({"body": "Ciao"}),
@@ -176,11 +179,11 @@ _records = st.lists(st.one_of(
 ), min_size=1, max_size=25)
 
 
-def _valid(record: dict[str, Any], phone_key: str) -> bool:
+def _valid(record: dict[str, Any], phone_key: str, user_key: str) -> bool:
     ok_id = isinstance(record["id"], (str, int)) and str(record["id"]).strip() != ""
     ok_time = isinstance(record["timestamp"], (str, int)) and not isinstance(record["timestamp"], bool) \
         and str(record["timestamp"]).isdigit()
-    ok_phone = record[phone_key] not in ("12", "", None)
+    ok_phone = record[phone_key] not in ("12", "", None) or record[user_key] in _USER_IDS[:2]
     ok_status = phone_key == "from" or record["status"] in ("sent", "delivered", "read", "failed", "played")
     return ok_id and ok_time and ok_phone and ok_status
 
@@ -204,10 +207,105 @@ def test_accounting_holds_for_any_records(records: list[tuple[str, Any]]) -> Non
     rep = result.report
     assert rep.rows_read == len(records)
     assert rep.rows_read == rep.rows_accepted + rep.rows_rejected
-    valid_out = {str(r["id"]) for a, r in records if a == "statuses" and isinstance(r, dict) and _valid(r, "recipient_id")}
-    valid_in = {str(r["id"]) for a, r in records if a == "messages" and _valid(r, "from")}
+    valid_out = {str(r["id"]) for a, r in records if a == "statuses" and isinstance(r, dict) and _valid(r, "recipient_id", "recipient_user_id")}
+    valid_in = {str(r["id"]) for a, r in records if a == "messages" and _valid(r, "from", "from_user_id")}
     messages = result.tables["messages"]
     assert set(messages.loc[messages["direction"] == "outbound", "message_id"]) == valid_out
     assert set(messages.loc[messages["direction"] == "inbound", "message_id"]) == valid_in
     assert len(messages) == len(valid_out) + len(valid_in)
     assert all(r.line >= 1 and r.reason for r in rep.rejections)
+
+
+# --- business-scoped user ids and wrong JSON types ------------------------------------------
+
+_BSUID_INVENTORY = """\
+organisation:
+  name: Negozio Prova srl
+  country: IT
+  timezone: Europe/Rome
+  business_phones: ["+39 02 5550 3000"]
+systems:
+  - name: WhatsApp Business Platform
+    role: processor
+    country: US
+    channels: [whatsapp]
+    transfers:
+      - {mechanism: dpf, from: 2024-01-01, certified: true}
+"""
+
+
+def _body(value: dict[str, Any], field: str = "messages") -> str:
+    return json.dumps({"object": "whatsapp_business_account", "entry": [{"id": "9", "changes": [{"field": field, "value": {
+        "messaging_product": "whatsapp", "metadata": {"display_phone_number": "390255503000", "phone_number_id": "1"},
+        **value}}]}]})
+
+
+def _campaign(message_id: str, ts: int, user_id: str) -> str:
+    return _body({"statuses": [{"id": message_id, "status": "sent", "timestamp": str(ts), "recipient_user_id": user_id,
+                                "pricing": {"pricing_model": "PMP", "type": "regular", "category": "marketing"}}]})
+
+
+def test_an_opted_out_bsuid_user_messaged_again_is_flagged(tmp_path: Path) -> None:
+    from datetime import date
+
+    from msgaudit.api import AuditOptions, audit
+
+    user = "IT.1502576394655843"
+    log = [
+        _campaign("wamid.camp1", 1767258000, user),
+        _body({"contacts": [{"profile": {"name": "Chiara", "username": "@chiara.r"}, "user_id": user}],
+               "messages": [{"from_user_id": user, "id": "wamid.reply", "timestamp": "1767261600", "type": "text",
+                             "text": {"body": "STOP"}}]}),
+        _campaign("wamid.camp2", 1767862800, user),
+    ]
+    (tmp_path / "webhooks.jsonl").write_text("\n".join(log) + "\n", encoding="utf-8")
+    (tmp_path / "inventory.yaml").write_text(_BSUID_INVENTORY, encoding="utf-8")
+    result = audit([tmp_path], AuditOptions(as_of=date(2026, 2, 1), mask=False))
+    optout = [(f.rule_id, f.message_id, f.contact) for f in result.findings if f.rule_id.startswith("OPTOUT-")]
+    assert optout == [("OPTOUT-001", "wamid.camp2", f"bsuid:{user}")]
+    # A BSUID is no phone number: the number-quality rules do not judge it.
+    assert not [f for f in result.findings if f.rule_id in ("QUALITY-001", "QUALITY-002")]
+    webhook = next(i for i in result.inputs if i.format == "whatsapp-webhook")
+    assert (webhook.rows_read, webhook.rows_accepted, webhook.rows_rejected) == (3, 3, 0)
+
+
+_WRONG_TYPES = [[], {}, ["393331234567"], {"wa_id": "393331234567"}]
+_FIELDS = {
+    "messages": ("from", "id", "timestamp", "from_user_id"),
+    "statuses": ("recipient_id", "id", "timestamp", "status", "recipient_user_id"),
+    "user_preferences": ("wa_id", "user_id", "value", "category", "timestamp"),
+}
+_GOOD = {
+    "messages": {"from": "393331234567", "id": "wamid.IN", "timestamp": "1757325600", "type": "text",
+                 "text": {"body": "ciao"}},
+    "statuses": {"recipient_id": "393331234567", "id": "wamid.OUT", "timestamp": "1757325600", "status": "sent"},
+    "user_preferences": {"wa_id": "393331234567", "value": "stop", "category": "marketing_messages",
+                         "timestamp": "1757325600"},
+}
+
+
+@pytest.mark.parametrize(("array", "field"), [(a, f) for a, fields in _FIELDS.items() for f in fields])
+@pytest.mark.parametrize("bad", _WRONG_TYPES, ids=lambda v: type(v).__name__ + str(len(v)))
+def test_a_wrong_json_type_rejects_its_record_only(array: str, field: str, bad: Any) -> None:
+    record = {**_GOOD[array], field: bad}
+    field_name = "user_preferences" if array == "user_preferences" else "messages"
+    lines = [_body({array: [_GOOD[array]]}, field_name), _body({array: [record]}, field_name),
+             _body({array: [{**_GOOD[array], "id": "wamid.OTHER"} if "id" in _GOOD[array] else _GOOD[array]]},
+                   field_name)]
+    rep = _read("types.jsonl", ("\n".join(lines) + "\n").encode()).report
+    assert (rep.rows_read, rep.rows_rejected) == (3, 1)
+    assert rep.rows_read == rep.rows_accepted + rep.rows_rejected
+    (rejection,) = rep.rejections
+    assert rejection.line == 2
+    assert f"{array}[0]:" in rejection.reason and field in rejection.reason
+
+
+def test_a_list_for_from_in_a_json_array_rejects_that_record_at_its_line() -> None:
+    good = {**_GOOD["messages"], "id": "wamid.B"}
+    body = json.loads(_body({"contacts": [{"profile": {"name": "X"}, "wa_id": "393331234567"}],
+                             "messages": [{**_GOOD["messages"], "from": []}, good]}))
+    rep = _read("bodies.json", json.dumps([body], indent=2).encode()).report
+    assert (rep.rows_read, rep.rows_accepted, rep.rows_rejected) == (2, 1, 1)
+    (rejection,) = rep.rejections
+    assert rejection.reason == "[0].entry[0].changes[0].value.messages[0]: inbound message has from as a list, not a string"
+    assert json.dumps([body], indent=2).splitlines()[rejection.line - 1].strip() == "{"

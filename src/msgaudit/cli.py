@@ -41,7 +41,7 @@ def _common_input_options(f):
     f = click.option("--default-region", metavar="CC", help="Region for numbers written without +; default from the inventory or IT.")(f)
     f = click.option("--business", multiple=True, metavar="NAME|PHONE", help="An author or number that speaks for the business (repeatable).")(f)
     f = click.option("--inventory", type=click.Path(dir_okay=False), help="The inventory YAML (systems, storage, transfers).")(f)
-    f = click.option("--mapping", type=click.Path(dir_okay=False), help="YAML mapping of unusual column headers to canonical fields.")(f)
+    f = click.option("--mapping", type=click.Path(dir_okay=False), help='YAML of unusual column headers and the field each holds, e.g. columns: {"Num. cell.": phone, "Ok promo": consent:marketing:whatsapp, "Data firma": consent_date} (README: "Column mapping").')(f)
     f = _DATE_ORDER(f)
     return f
 
@@ -198,7 +198,7 @@ _SEVERITY_CHOICE = click.Choice(["info", "low", "medium", "high", "critical", "n
 @click.option("--default-region", metavar="CC", help="Region for numbers written without +.")
 @click.option("--business", multiple=True, metavar="NAME|PHONE", help="An author or number that speaks for the business.")
 @click.option("--inventory", type=click.Path(dir_okay=False), help="The inventory YAML.")
-@click.option("--mapping", type=click.Path(dir_okay=False), help="YAML mapping of unusual column headers.")
+@click.option("--mapping", type=click.Path(dir_okay=False), help='YAML of unusual column headers and the field each holds, e.g. columns: {"Num. cell.": phone, "Ok promo": consent:marketing:whatsapp, "Data firma": consent_date} (README: "Column mapping").')
 @click.option("--allow-incomplete", is_flag=True,
               help="Exit 0 instead of 3 when a rule family could not be evaluated for lack of an input "
                    "(the verdict still says incomplete).")

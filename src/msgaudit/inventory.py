@@ -2,14 +2,21 @@
 
 Validated strictly (unknown keys are errors, with a suggestion) and turned into
 the canonical `systems` table: one row per system and claimed-mechanism period.
+Every problem is one line naming the file and line. Countries are ISO 3166-1
+codes or their names in English or Italian (babel's CLDR territory names:
+"Italia", "Stati Uniti", "United States"); dates are ISO (2023-09-01) or
+day-first (01/09/2023), the way an Italian office writes them.
 """
 
 from __future__ import annotations
 
 import difflib
-from datetime import date
+import re
+import unicodedata
+from datetime import date, datetime
+from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -17,6 +24,78 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from msgaudit import tables, yamlsafe
 from msgaudit.errors import ConfigError
 from msgaudit.phones import parse_phone
+
+# Codes CLDR lists that name no country: regions, pseudo-locales, the unknown region.
+_NOT_COUNTRIES = frozenset({"EU", "EZ", "QO", "UN", "ZZ", "XA", "XB"})
+# ISO 3166-1 "exceptionally reserved" codes people write for GB and GR.
+_RESERVED = {"UK": "GB", "EL": "GR"}
+# Timestamps are nanoseconds: the last day pandas can hold, and a floor no processing date is before.
+_LAST_DAY, _FIRST_DAY = date(2262, 4, 10), date(1900, 1, 1)
+_DAY_FIRST = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
+
+
+@cache
+def _countries() -> tuple[dict[str, str], dict[str, str]]:
+    """ISO code → English name, and every folded English or Italian name or code → code."""
+    from babel import Locale
+
+    english = {c: n for c, n in Locale("en").territories.items()
+               if len(c) == 2 and c.isalpha() and c not in _NOT_COUNTRIES}
+    lookup = {_fold(c): c for c in english}
+    for locale in ("en", "it"):
+        for code, name in Locale(locale).territories.items():
+            if code in english:
+                lookup.setdefault(_fold(name), code)
+    lookup.update({_fold(k): v for k, v in _RESERVED.items()})
+    return english, lookup
+
+
+def _fold(text: str) -> str:
+    """Case, accents, spaces and punctuation dropped: "Côte d’Ivoire" and "cote d'ivoire" are one key."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]", "", plain.casefold())
+
+
+def country_code(value: Any) -> str:
+    """An ISO 3166-1 alpha-2 code from a code or an English or Italian country name; ValueError otherwise."""
+    if isinstance(value, bool):
+        raise ValueError('YAML read an unquoted country code as true/false: quote it, e.g. "NO"')
+    english, lookup = _countries()
+    code = lookup.get(_fold(str(value)))
+    if code:
+        return code
+    folded = _fold(str(value))
+    # "Stati Uniti d'America" holds a known name; "Itlay" is one typo away from one.
+    close = [k for k in lookup if len(k) >= 5 and folded.startswith(k)][:1] or difflib.get_close_matches(
+        folded, list(lookup), n=1, cutoff=0.8)
+    if close:
+        hint = f"did you mean {lookup[close[0]]} ({english[lookup[close[0]]]})?"
+    else:
+        hint = "use a two-letter ISO 3166-1 code: " + " ".join(sorted(english))
+    raise ValueError(f"unknown country {value!r}; {hint}")
+
+
+def parse_day(value: Any) -> date | None:
+    """A date from YAML: a date, ISO text or day-first text (01/09/2023, 1.9.2023); ValueError otherwise."""
+    if value is None or isinstance(value, date):
+        day = value.date() if isinstance(value, datetime) else value
+    elif isinstance(value, str) and (m := _DAY_FIRST.match(value)):
+        try:
+            day = date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date (no such day); write it as 2023-09-01 or 01/09/2023") from None
+    elif isinstance(value, str):
+        try:
+            day = date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date; write it as 2023-09-01 or 01/09/2023") from None
+    else:
+        raise ValueError(f"{value!r} is not a date; write it as 2023-09-01 or 01/09/2023")
+    if day is not None and not _FIRST_DAY <= day <= _LAST_DAY:
+        raise ValueError(f"{day.isoformat()} is out of range ({_FIRST_DAY.year} to {_LAST_DAY.isoformat()}); "
+                         "for a claim with no end, leave 'to' out")
+    return day
+
 
 Mechanism = Literal["adequacy", "dpf", "privacy-shield", "safe-harbor", "scc-2010", "scc-2021", "bcr", "derogation", "none"]
 
@@ -33,6 +112,11 @@ class Transfer(_Strict):
     signed: date | None = Field(default=None, description="Date the SCC contract was signed (for scc-2010/scc-2021)")
     note: str = ""
 
+    @field_validator("from_", "to", "signed", mode="before")
+    @classmethod
+    def _day(cls, v: Any) -> date | None:
+        return parse_day(v)
+
 
 class System(_Strict):
     name: str
@@ -44,12 +128,10 @@ class System(_Strict):
     purposes: list[str] = Field(default_factory=list)
     transfers: list[Transfer] = Field(default_factory=list)
 
-    @field_validator("country")
+    @field_validator("country", mode="before")
     @classmethod
-    def _upper_country(cls, v: str) -> str:
-        if len(v) != 2 or not v.isalpha():
-            raise ValueError("use a two-letter ISO 3166-1 code such as IT, US or DE")
-        return v.upper()
+    def _country(cls, v: Any) -> str:
+        return country_code(v)
 
 
 class Organisation(_Strict):
@@ -65,6 +147,11 @@ class Organisation(_Strict):
     employees: int | None = None
     dpo: str = ""
     rights_contact: str = Field(default="", description="Address where data subjects exercise their rights (Codice Privacy art. 130(5))")
+
+    @field_validator("country", "default_region", mode="before")
+    @classmethod
+    def _country(cls, v: Any) -> str | None:
+        return None if v is None else country_code(v)
 
     @field_validator("timezone")
     @classmethod
@@ -96,8 +183,27 @@ class Inventory(_Strict):
 
 
 def load_inventory(path: str | Path) -> tuple[Inventory, yamlsafe.Positions]:
-    data, positions = yamlsafe.load_file(path)
+    try:
+        data, positions = yamlsafe.load_file(path)
+    except (ValueError, OverflowError) as exc:
+        raise impossible_date(path, Path(path).read_text(encoding="utf-8-sig", errors="replace"), exc) from None
     return parse_inventory(data, positions), positions
+
+
+def impossible_date(path: str | Path, text: str, exc: Exception) -> ConfigError:
+    """The one-line error for a date YAML itself refuses to build (2020-02-30), at the line that holds it.
+
+    YAML turns an unquoted YYYY-MM-DD into a date while loading, so an impossible one fails before
+    validation and without a position; the line is found again in the text.
+    """
+    for number, line in enumerate(text.splitlines(), start=1):
+        for y, m, d in re.findall(r"(?<![\d.])(\d{4})-(\d{1,2})-(\d{1,2})(?![\d.])", line.split("#", 1)[0]):
+            try:
+                date(int(y), int(m), int(d))
+            except ValueError:
+                return ConfigError(path, number, f"{y}-{m}-{d} is not a date (no such day); "
+                                                 "write it as 2023-09-01 or 01/09/2023")
+    return ConfigError(path, None, f"a value cannot be read ({exc})")
 
 
 def parse_inventory(data: object, positions: yamlsafe.Positions) -> Inventory:
@@ -123,6 +229,17 @@ def _explain(err: dict, loc: tuple) -> str:
         return f"unknown key {key!r}{hint}"
     if err["type"] == "missing":
         return f"{field}: required key missing"
+    if err["type"] == "literal_error":
+        allowed = err.get("ctx", {}).get("expected", "")
+        return f"{field}: {err.get('input')!r} is not one of {allowed}"
+    plain = {
+        "string_type": "must be text", "bool_parsing": "must be true or false", "bool_type": "must be true or false",
+        "int_parsing": "must be a whole number", "int_type": "must be a whole number",
+        "list_type": "must be a list, e.g. [a, b]", "dict_type": "must be a mapping of keys to values",
+        "model_type": "must be a mapping of keys to values",
+    }
+    if err["type"] in plain:
+        return f"{field}: {plain[err['type']]} (found {err.get('input')!r})"
     msg = err["msg"].removeprefix("Value error, ")
     return f"{field}: {msg}"
 

@@ -2,7 +2,11 @@
 
     columns:
       "Num. cellulare socio": phone
-      "Iscritto dal": relationship_since
+      "Ok promo": consent:marketing:whatsapp
+      "Data firma modulo": consent_date
+      "Note interne": ignore
+
+The fields are listed in the README ("Column mapping"); an unknown one is an error naming it.
 """
 
 from __future__ import annotations

@@ -15,6 +15,8 @@ from functools import lru_cache
 import phonenumbers
 from phonenumbers import NumberParseException
 
+from msgaudit.tables import BSUID_KEY_PREFIX
+
 _HIDDEN = "•"
 
 
@@ -49,12 +51,22 @@ def mask_name(name: str | None) -> str:
     return " ".join(f"{p[0].upper()}." for p in parts if p[0].isalnum()) or _HIDDEN
 
 
+def mask_user_id(key: str) -> str:
+    """A business-scoped user id ('bsuid:US.1349…'): its country and last four characters, the rest hidden."""
+    uid = key.removeprefix(BSUID_KEY_PREFIX)
+    country, dot, rest = uid.rpartition(".")
+    tail = rest[-4:] if len(rest) >= 8 else ""
+    return f"{BSUID_KEY_PREFIX}{country}{dot}{_HIDDEN * 3}{tail}"
+
+
 def mask_contact(contact: str | None) -> str:
-    """A contact key is E.164 or 'name:Full Name' for people known only by name."""
+    """A contact key is E.164, 'name:Full Name' for people known only by name, or 'bsuid:…' for a user id."""
     if not contact:
         return ""
     if contact.startswith("name:"):
         return mask_name(contact)
+    if contact.startswith(BSUID_KEY_PREFIX):
+        return mask_user_id(contact)
     return mask_phone(contact)
 
 

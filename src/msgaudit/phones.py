@@ -42,11 +42,18 @@ class Parsed(NamedTuple):
     number_type: str
     time_zones: str
     error: str | None
+    # Set when digits written without "+" were read as an international number: the reader should say so.
+    note: str | None = None
 
 
 @lru_cache(maxsize=500_000)
-def parse_phone(raw: str, default_region: str = "IT") -> Parsed:
-    """Parse one raw number; `error` says why a number could not be read at all."""
+def parse_phone(raw: str, default_region: str | None = "IT") -> Parsed:
+    """Parse one raw number; `error` says why a number could not be read at all.
+
+    A number written without "+" is read in `default_region` first: "320 4445566" is an Italian
+    mobile, not a Belgian number. Only a bare digit string that is not valid there and is valid with
+    "+" (a WhatsApp id, an API log's 393331234567) is read as international, and `note` says so.
+    """
     text = _PREFIXES.sub("", raw or "").strip()
     if not text:
         return Parsed(None, False, None, "invalid", "", "no phone number")
@@ -55,11 +62,29 @@ def parse_phone(raw: str, default_region: str = "IT") -> Parsed:
                       f"phone {raw!r} was turned into scientific notation by a spreadsheet; re-export the column as text")
     if text.startswith("00"):
         text = "+" + text[2:]
-    elif not text.startswith("+") and re.fullmatch(r"[\d\s().-]{11,}", text) and _looks_international(text):
-        # WhatsApp ids and API logs carry numbers without "+": 393331234567.
-        text = "+" + text
+    region = (default_region or "").upper() or None
+    if text.startswith("+") or region is None and _BARE.fullmatch(text):
+        return _parse(raw, text if text.startswith("+") else "+" + text, None)
+    national = _parse(raw, text, region)
+    # A number valid in the region stays there even when it is also valid with "+" (3214445566 is an
+    # Italian mobile and a Belgian landline): lists hold their own country's numbers far more often.
+    if national.valid or not _BARE.fullmatch(text):
+        return national
+    international = _parse(raw, "+" + text, None)
+    if not international.valid:
+        return national
+    return international._replace(note=f"digits without '+' are not a valid {region} number: "
+                                        f"read as international ({international.region})")
+
+
+# Digits only, as WhatsApp ids and spreadsheets' number cells hold them; a number a person typed with
+# spaces ("320 4445566") is national unless it starts with + or 00.
+_BARE = re.compile(r"\d{8,15}")
+
+
+def _parse(raw: str, text: str, region: str | None) -> Parsed:
     try:
-        num = phonenumbers.parse(text, default_region)
+        num = phonenumbers.parse(text, region)
     except NumberParseException as exc:
         return Parsed(None, False, None, "invalid", "", f"phone {raw!r} is not a phone number ({_reason(exc)})")
     return _facts(num)
@@ -90,14 +115,6 @@ def _zones(num: phonenumbers.PhoneNumber) -> str:
     return "|".join(sorted(z for z in pn_timezone.time_zones_for_number(num) if z != "Etc/Unknown"))
 
 
-def _looks_international(digits: str) -> bool:
-    bare = re.sub(r"\D", "", digits)
-    try:
-        return phonenumbers.is_possible_number(phonenumbers.parse("+" + bare, None))
-    except NumberParseException:
-        return False
-
-
 def _reason(exc: NumberParseException) -> str:
     return {
         NumberParseException.INVALID_COUNTRY_CODE: "unknown country code",
@@ -108,7 +125,7 @@ def _reason(exc: NumberParseException) -> str:
     }.get(exc.error_type, "unreadable")
 
 
-def normalise(raw: pd.Series, default_region: str = "IT") -> pd.DataFrame:
+def normalise(raw: pd.Series, default_region: str | None = "IT") -> pd.DataFrame:
     """Parse a Series of raw numbers; one row per input row, columns of `Parsed`."""
     keys = raw.fillna("").astype(str)
     uniques = pd.unique(keys)

@@ -16,6 +16,10 @@ from pydantic import BaseModel
 
 Kind = Literal["str", "datetime", "bool", "int"]
 
+# A person WhatsApp names only by a business-scoped user id (no phone in the webhook) is keyed by it,
+# in the columns that otherwise hold E.164: "bsuid:IT.1502576394655843".
+BSUID_KEY_PREFIX = "bsuid:"
+
 
 class Column(BaseModel):
     name: str
@@ -83,7 +87,8 @@ MESSAGES = TableSpec(name="messages", columns=(
     _c("direction", "str", "outbound (from the business) or inbound", required=True, allowed=DIRECTIONS),
     _c("channel", "str", "whatsapp, sms, ..."),
     _c("business_account", "str", "The business number or author that speaks for it"),
-    _c("counterpart", "str", "E.164 of the person on the other side; empty for group sends"),
+    _c("counterpart", "str", "E.164 of the person on the other side (bsuid:<id> when WhatsApp gives no number); "
+                             "empty for group sends"),
     _c("counterpart_name", "str", "Author or profile name as the export shows it"),
     _c("conversation_id", "str", "Chat, conversation, group or broadcast id"),
     _c("conversation_type", "str", "individual, group, broadcast"),
@@ -97,7 +102,7 @@ MESSAGES = TableSpec(name="messages", columns=(
 ))
 
 OPTOUTS = TableSpec(name="optouts", columns=(
-    _c("phone", "str", "E.164", required=True),
+    _c("phone", "str", "E.164, or bsuid:<id> when WhatsApp gives no number", required=True),
     _c("kind", "str", "do-not-contact, block, national-registry, marketing-stop", required=True, allowed=OPTOUT_KINDS),
     _c("since", "datetime", "UTC time from which it applies", required=True),
     _c("scope", "str", "marketing, all"),

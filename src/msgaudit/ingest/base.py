@@ -118,6 +118,17 @@ class Ledger:
     def note(self, text: str) -> None:
         self.report.notes.append(text)
 
+    def note_rows(self, mask: pd.Series, lines: pd.Series, text: str) -> None:
+        """One note counting the rows in `mask`, with their first lines: '3 <text> (lines 4, 9, 12)'."""
+        if mask.any():
+            first = ", ".join(str(int(x)) for x in lines[mask].head(5))
+            self.note(f"{int(mask.sum())} {text} (lines {first}{'…' if mask.sum() > 5 else ''})")
+
+    def note_phone_readings(self, notes: pd.Series, lines: pd.Series) -> None:
+        """Say which numbers written without '+' were read as international (phones.Parsed.note), per reading."""
+        for text in sorted(notes.dropna().unique()):
+            self.note_rows(notes.eq(text), lines, f"phone numbers: {text}")
+
     def close(self, rows_read: int, times: pd.Series | None = None) -> InputReport:
         """Finish the accounting; accepted is what is left after rejections."""
         rep = self.report

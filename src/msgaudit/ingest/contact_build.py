@@ -14,10 +14,12 @@ does the rest the same way for all of them, vectorised:
   one (vCard PREF, Google's `* ` primary mark), else the first in the file.
   The notes count the contacts whose other numbers were set aside.
 - A record whose only numbers cannot be parsed is rejected with
-  phonenumbers' reason; a parseable but invalid or landline number is kept
+  phonenumbers' reason, unless it has an e-mail: then it is kept by its
+  e-mail with an empty phone, and the notes say which lines lost their number
+  and why. A parseable but invalid or landline number is kept
   (`phone_valid`, `number_type`) for the quality rules to judge.
-- A record with neither a phone nor an e-mail is rejected; an e-mail alone is
-  enough to be a contact (with an empty phone).
+- A record with neither a phone nor an e-mail (a value with an "@") is
+  rejected; an e-mail alone is enough to be a contact (with an empty phone).
 """
 
 from __future__ import annotations
@@ -74,12 +76,17 @@ def phones_table(parts: list[pd.DataFrame]) -> pd.DataFrame:
 def build_contacts(people: People, source: Source, ctx: IngestContext, ledger: Ledger) -> Built:
     frame = people.frame
     best, extra_numbers = _choose_phones(people.phones, ctx, ledger)
-    has_email = frame.get("email", pd.Series(None, index=frame.index)).fillna("").astype(str).str.strip().ne("")
+    email = frame.get("email", pd.Series(None, index=frame.index)).fillna("").astype(str).str.strip()
+    has_email = email.str.contains("@", regex=False)
     chosen = best.reindex(frame.index)
-    unusable = chosen["error"].notna()
+    unreadable = chosen["error"].notna()
+    unusable = unreadable & ~has_email
     ledger.reject_many(frame.loc[unusable, "line"], chosen.loc[unusable, "error"])
+    _note_phone_problems(chosen.loc[unreadable & has_email, "error"], frame["line"], ledger)
     nothing = chosen["raw"].isna() & ~has_email
-    ledger.reject_many(frame.loc[nothing, "line"], pd.Series("no phone or e-mail", index=frame.index)[nothing])
+    reason = pd.Series("no phone or e-mail", index=frame.index).where(
+        email.eq(""), "no phone, and e-mail '" + email + "' is not an address")
+    ledger.reject_many(frame.loc[nothing, "line"], reason[nothing])
     keep = ~unusable & ~nothing
     frame, chosen = frame[keep], chosen[keep]
 
@@ -99,13 +106,14 @@ def build_contacts(people: People, source: Source, ctx: IngestContext, ledger: L
     out["time_zone"] = _declared_zones(frame, ledger)
     out["relationship"] = _relationship(frame, out.get("tags"))
     out["source"] = where
+    ledger.note_phone_readings(chosen["note"], frame["line"])
     _note_extra_numbers(extra_numbers.reindex(frame.index, fill_value=0), frame["line"], ledger)
     return Built(contacts=conform(out, CONTACTS), phone_by_record=out["phone"].dropna())
 
 
 def _choose_phones(phones: pd.DataFrame, ctx: IngestContext, ledger: Ledger) -> tuple[pd.DataFrame, pd.Series]:
     """The kept number of each record (with its parse) and how many other usable numbers it had."""
-    cols = ["raw", "e164", "valid", "region", "number_type", "time_zones", "error"]
+    cols = ["raw", "e164", "valid", "region", "number_type", "time_zones", "error", "note"]
     if phones.empty:
         return pd.DataFrame(columns=cols), pd.Series(dtype="int64")
     long = phones.reset_index(drop=True)
@@ -153,6 +161,14 @@ def _relationship(frame: pd.DataFrame, tags: pd.Series | None) -> pd.Series:
     if tags is None:
         return given
     return given.where(given.notna(), relationship_from_tags(tags))
+
+
+def _note_phone_problems(errors: pd.Series, lines: pd.Series, ledger: Ledger) -> None:
+    """One note per reason (numbers masked out of it) for contacts kept by their e-mail without a phone."""
+    reasons = errors.str.replace(r"'[^']*'", "…", regex=True)
+    for reason in sorted(reasons.unique()):
+        ledger.note_rows(reasons.eq(reason).reindex(lines.index, fill_value=False), lines,
+                         f"contacts kept by their e-mail without a phone: {reason}")
 
 
 def _note_extra_numbers(extra: pd.Series, lines: pd.Series, ledger: Ledger) -> None:

@@ -12,9 +12,15 @@ Which columns are consent marks, and what they mean:
   channel is `any`. A mapping can say it outright: `"Ok promo": consent:marketing:whatsapp`.
 - "Data consenso" dates every mark; "Data consenso marketing" (or
   "Consenso marketing data") dates only the mark with the same words.
+- A mark with no date column of its own is dated by the row's sign-up date
+  ("Data iscrizione", "Data adesione", "Iscritto dal", "Member since"…, else
+  a column called just "Data"): the consent was given on the form that
+  enrolled the person. The notes say which column dated which mark, and how
+  to map another one.
 - A yes (sì, si, yes, x, true, 1, vero…) is `granted` at that date. A yes
   without a readable date records no event, since a consent without a date
-  cannot be placed before any message; the notes count these marks.
+  cannot be placed before any message; the notes count these marks, and
+  when the table has no date column at all, say in one line how to map one.
 - A no records nothing: absence of consent is what the rules already assume.
 - "Data revoca" / "Revoca" with a date adds a `withdrawn` event for every mark
   column. A withdrawal mark without a date suppresses the row's granted
@@ -33,8 +39,8 @@ import pandas as pd
 
 from msgaudit.ingest.base import IngestContext, Ledger, Source
 from msgaudit.ingest.contact_fields import (
-    CHANNEL_WORDS, CONSENT_HEADER_PREFIXES, CONSENT_METHODS, DATE_WORDS, PURPOSE_WORDS, cells, first_word,
-    map_words, yes_no,
+    CHANNEL_WORDS, CONSENT_HEADER_PREFIXES, CONSENT_METHODS, DATE_WORDS, PURPOSE_WORDS, SIGNUP_DATE_WORDS, cells,
+    first_word, map_words, yes_no,
 )
 from msgaudit.ingest.csvtable import header_key
 from msgaudit.ingest.timeparse import parse_datetimes
@@ -56,6 +62,7 @@ class Mark:
     purpose: str
     channel: str
     date_column: str | None
+    signup_date: bool = False  # dated by the row's sign-up date, the mark having no date column of its own
 
 
 def find_marks(columns: list[str], cols: dict[str, list[str]]) -> list[Mark]:
@@ -68,6 +75,8 @@ def find_marks(columns: list[str], cols: dict[str, list[str]]) -> list[Mark]:
             parts = target.split(":")
             for c in found:
                 marks.append((c, "", parts[1] if len(parts) > 1 else None, parts[2] if len(parts) > 2 else None))
+    signup: str | None = None
+    plain: str | None = None  # a column called just "Data" or "Date": the last resort, and the note names it
     for c in columns:
         if c in taken:
             continue
@@ -77,12 +86,18 @@ def find_marks(columns: list[str], cols: dict[str, list[str]]) -> list[Mark]:
             dates.setdefault(dated.group(1), c)
         elif mark := _MARK.match(key):
             marks.append((c, mark.group(1), None, None))
+        elif signup is None and any(w in key for w in SIGNUP_DATE_WORDS):
+            signup = c
+        elif plain is None and key in DATE_WORDS:
+            plain = c
+    signup = signup or plain
     out = []
     for column, rest, purpose, channel in marks:
+        own = dates.get(rest, dates.get(""))
         out.append(Mark(column=column,
                         purpose=purpose or first_word(rest, PURPOSE_WORDS) or DEFAULT_PURPOSE,
                         channel=channel or first_word(rest, CHANNEL_WORDS) or DEFAULT_CHANNEL,
-                        date_column=dates.get(rest, dates.get(""))))
+                        date_column=own or signup, signup_date=own is None and signup is not None))
     return out
 
 
@@ -97,8 +112,8 @@ def consent_events(frame: pd.DataFrame, lines: pd.Series, cols: dict[str, list[s
     has_phone = pd.Series(frame.index.isin(phones.index), index=frame.index)
     withdrawn_at = parse_datetimes(withdrawal, ctx.timezone, dayfirst=dayfirst)
     undated_withdrawal = withdrawal.ne("") & withdrawn_at.isna()
-    _note(ledger, undated_withdrawal & has_phone, lines,
-          "withdrawal marks without a readable date: the consent on those rows was not recorded as granted")
+    ledger.note_rows(undated_withdrawal & has_phone, lines,
+                     "withdrawal marks without a readable date: the consent on those rows was not recorded as granted")
     evidence = cells(frame, cols, "consent_evidence")
     method_raw = cells(frame, cols, "consent_method")
     method, _ = map_words(method_raw, CONSENT_METHODS)
@@ -129,18 +144,23 @@ def _granted(frame: pd.DataFrame, mark: Mark, eligible: pd.Series, lines: pd.Ser
     """When each eligible row's mark was granted; NaT where it was not, or not datably."""
     raw = frame[mark.column].fillna("").astype(str).str.strip()
     said = yes_no(raw)
-    _note(ledger, said.isna() & raw.ne("") & eligible, lines,
-          f"values in {mark.column!r} are neither yes nor no: no consent event recorded")
+    ledger.note_rows(said.isna() & raw.ne("") & eligible, lines,
+                     f"values in {mark.column!r} are neither yes nor no: no consent event recorded")
     yes = said.fillna(False).astype(bool) & eligible
-    date_raw = frame[mark.date_column].fillna("").astype(str) if mark.date_column else pd.Series("", index=frame.index)
+    if mark.date_column is None:
+        if yes.any():
+            ledger.note(f"{int(yes.sum())} consent marks in {mark.column!r} have no date column, so no consent "
+                        "event was recorded: add the date consent was given and map its column with --mapping "
+                        "(columns: {\"Data firma modulo\": consent_date})")
+        return pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns, UTC]")
+    date_raw = frame[mark.date_column].fillna("").astype(str)
     dayfirst = {"dmy": True, "mdy": False}.get(ctx.date_order or "")
     at = parse_datetimes(date_raw, ctx.timezone, dayfirst=dayfirst)
-    _note(ledger, yes & at.isna(), lines, f"consent marks in {mark.column!r} without a readable date: "
-          "no consent event recorded")
+    if mark.signup_date and (yes & at.notna()).any():
+        ledger.note(f"consent marks in {mark.column!r} have no date of their own: dated by {mark.date_column!r} "
+                    "of the same row; if another column records when consent was given, map it to consent_date "
+                    "with --mapping")
+    ledger.note_rows(yes & at.isna(), lines, f"consent marks in {mark.column!r} without a readable date: "
+                     "no consent event recorded")
     return at.where(yes)
 
-
-def _note(ledger: Ledger, mask: pd.Series, lines: pd.Series, text: str) -> None:
-    if mask.any():
-        first = ", ".join(str(int(x)) for x in lines[mask].head(5))
-        ledger.note(f"{int(mask.sum())} {text} (lines {first}{'…' if mask.sum() > 5 else ''})")

@@ -25,17 +25,33 @@ CONTACT_ALIASES: Aliases = {
     "contact_id": ("tessera", "ntessera", "numerotessera", "nrtessera", "tesseran", "idcontatto", "contactid",
                    "id", "uid", "codicesocio", "matricola", "codice"),
     "display_name": ("nomeecognome", "nominativo", "nomecognome", "cognomeenome", "cognomenome", "nomecompleto",
-                     "name", "fullname", "displayname", "contatto", "contact"),
-    "first_name": ("nome", "firstname", "givenname"),
-    "last_name": ("cognome", "lastname", "surname", "familyname"),
+                     "name", "fullname", "displayname", "contatto", "contact",
+                     # Thunderbird's display name in Italian, German and French
+                     "nomevisualizzato", "anzeigename", "nomaafficher"),
+    "first_name": ("nome", "firstname", "givenname", "vorname", "prenom"),
+    "last_name": ("cognome", "lastname", "surname", "familyname", "nachname", "nomdefamille", "nom"),
+    # Thunderbird and Roundcube name their number columns Mobile Number, Work Phone, Home Phone, and in
+    # Italian, German and French Numero cellulare, Telefono lavoro, Mobil-Tel.-Nr., Tel. dienstlich, Portable...
     "phone": ("cellulare", "cell", "telefonocellulare", "numerocellulare", "mobile", "mobilephone", "whatsapp",
               "numerowhatsapp", "telefono", "tel", "telefono1", "telefono2", "numero", "numeroditelefono",
-              "numerotelefono", "phone", "phonenumber", "telephone", "recapitotelefonico"),
-    "email": ("email", "posta", "postaelettronica", "indirizzoemail", "mail", "emailaddress", "email1"),
+              "numerotelefono", "phone", "phonenumber", "telephone", "recapitotelefonico",
+              "mobilenumber", "workphone", "homephone", "telefonomobile", "telefonolavoro", "telefonodicasa",
+              "telefonoabitazione", "telefonoufficio", "mobiltelnr", "mobiltelefon", "teldienstlich", "telprivat",
+              "portable", "telprofessionnel", "telpersonnel", "telmobile",
+              # localized Outlook exports (headers as Roundcube's csv2vcard maps list them)
+              "telefonouff", "telefonoab", "telefonodilavoro", "telefonomobile2", "telefongeschaftlich",
+              "telefonprivat", "telephonebureau", "telephonedomicile"),
+    # Every column is read and the first filled one wins: a contact whose primary address is empty is
+    # still reached through the secondary one.
+    "email": ("email", "posta", "postaelettronica", "indirizzoemail", "mail", "emailaddress", "email1",
+              "primaryemail", "secondaryemail", "emailprincipale", "emailsecondaria", "primareemailadresse",
+              "sekundareemailadresse", "adresseelectroniqueprincipale", "adresseelectroniquesecondaire", "email2",
+              "emailaddress2", "indirizzoemail2", "indirizzopostaelettronica", "indirizzopostaelettronica2",
+              "emailadresse", "email2adresse", "adressedemessagerie"),
     "relationship": ("relazione", "relationship", "socio", "tipo", "tiposocio", "tipocontatto", "categoria",
                      "category", "qualifica", "type", "contacttype"),
     "tags": ("tag", "tags", "gruppi", "gruppo", "etichette", "etichetta", "labels", "groups", "groupmembership",
-             "categories"),
+             "categories", "categorie", "kategorien"),
     "time_zone": ("fusoorario", "fuso", "timezone", "tz"),
     "saved_business": ("savedbusiness", "salvato", "numerosalvato", "harubrica", "inrubrica"),
     "consent_evidence": ("fonteconsenso", "modulo", "evidenza", "prova", "provaconsenso", "evidence",
@@ -121,6 +137,11 @@ CHANNEL_WORDS: tuple[tuple[str, str], ...] = (
 ANY_CHANNEL = frozenset({"any", "all", "tutti", "tutte", "qualsiasi", "ognicanale", "anychannel", "allchannels"})
 CONSENT_HEADER_PREFIXES = ("consenso", "consent", "privacy", "optin", "autorizzazione")
 DATE_WORDS = ("datadel", "data", "date")
+# Headers of the day a person joined or signed the form (substrings of the folded header): a consent mark
+# with no date of its own is dated by one of these on the same row. Never a birth date.
+SIGNUP_DATE_WORDS = ("iscrizione", "iscrittodal", "iscrittoil", "adesione", "tesseramento", "registrazione",
+                     "sociodal", "membrodal", "firma", "compilazione", "membersince", "joined", "signup",
+                     "registered", "registration", "enrolment", "enrollment", "subscribed")
 
 CONSENT_STATUS: dict[str, str] = {
     **dict.fromkeys(("granted", "given", "concesso", "concessa", "accordato", "accordata", "prestato", "dato",

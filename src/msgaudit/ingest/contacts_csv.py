@@ -27,6 +27,7 @@ _GOOGLE_MARKS = ("Labels", "Group Membership", "File As", "Given Name", "Phoneti
 _OUTLOOK_PHONE = re.compile(r"(?:Phone(?: \d)?|Pager|Fax|Callback|ISDN|Telex)$")
 _OUTLOOK_EMAIL = re.compile(r"^E-mail(?: (\d))? Address$")
 _OUTLOOK_MARKS = ("E-mail Address", "Mobile Phone", "Business Phone", "Home Phone")
+_THUNDERBIRD_MARKS = ("Primary Email", "Secondary Email", "Mobile Number")
 
 
 def _is_google(columns: list[str]) -> bool:
@@ -34,8 +35,10 @@ def _is_google(columns: list[str]) -> bool:
 
 
 def _is_outlook(columns: list[str]) -> bool:
+    # Thunderbird also writes First Name, Last Name and Home Phone, but its e-mails are Primary/Secondary
+    # Email and its mobile is Mobile Number: it is read as a contact table, which knows those headers.
     return ("First Name" in columns and "Last Name" in columns and any(m in columns for m in _OUTLOOK_MARKS)
-            and not any(_GOOGLE_GROUP.match(c) for c in columns))
+            and not any(_GOOGLE_GROUP.match(c) for c in columns) and not any(m in columns for m in _THUNDERBIRD_MARKS))
 
 
 def _read(source: Source, ctx: IngestContext, fmt: str, people: Callable[[Sheet], People]) -> Ingested:

@@ -34,9 +34,11 @@ class ContactsTableAdapter:
         if is_xlsx(source):
             return 0.6
         columns = head_columns(source, head)
-        if head_has(columns, CONTACT_ALIASES, _NAME_FIELDS) and head_has(columns, CONTACT_ALIASES, ("phone",)):
+        reach = head_has(columns, CONTACT_ALIASES, _REACH_FIELDS)
+        if head_has(columns, CONTACT_ALIASES, _NAME_FIELDS) and reach:
             return 0.6
-        return 0.0
+        # An address book exported with its e-mail column alone (Roundcube, Thunderbird) is still a contact list.
+        return 0.4 if reach else 0.0
 
     def read(self, source: Source, ctx: IngestContext) -> Ingested:
         sheet = read_sheet(source)
@@ -46,7 +48,7 @@ class ContactsTableAdapter:
         for line, reason in sheet.bad_rows:
             ledger.reject(line, reason)
         frame = sheet.frame.set_axis(sheet.lines.index)
-        cols = resolve(list(frame.columns), CONTACT_ALIASES, ctx.mapping, multi=frozenset({"phone"}),
+        cols = resolve(list(frame.columns), CONTACT_ALIASES, ctx.mapping, multi=frozenset({"phone", "email"}),
                        extra_targets=CONTACT_EXTRA_TARGETS)
         if not any(f in cols for f in (*_REACH_FIELDS, "mobile")):
             raise InputError(source.name, f"no phone or e-mail column among {list(frame.columns)}",
@@ -57,13 +59,21 @@ class ContactsTableAdapter:
         return Ingested(report=report, tables={"contacts": built.contacts, "consent_events": events})
 
 
+def _first_filled(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
+    """Per row, the first non-empty cell across `columns` in file order ("" when all are empty)."""
+    out = pd.Series("", index=frame.index, dtype=object)
+    for c in columns:
+        out = out.where(out.ne(""), frame[c].fillna("").astype(str).str.strip())
+    return out
+
+
 def _people(frame: pd.DataFrame, sheet: Sheet, cols: dict[str, list[str]], ledger: Ledger) -> People:
     full = cells(frame, cols, "display_name")
     parts = join_words(frame, [c for f in ("first_name", "last_name") for c in cols.get(f, [])[:1]])
     people = pd.DataFrame({"line": sheet.lines}, index=frame.index)
     people["contact_id"] = none_if_empty(cells(frame, cols, "contact_id"))
     people["display_name"] = none_if_empty(full.where(full.ne(""), parts))
-    people["email"] = none_if_empty(split_multi(cells(frame, cols, "email"), r"[;,\s]+").str[0])
+    people["email"] = none_if_empty(split_multi(_first_filled(frame, cols.get("email", [])), r"[;,\s]+").str[0])
     rel_header = cols["relationship"][0] if "relationship" in cols else ""
     people["relationship"], unknown = relationship(cells(frame, cols, "relationship"), rel_header)
     if unknown.any():

@@ -8,7 +8,7 @@ from typing import ClassVar
 from msgaudit import yamlsafe
 from msgaudit.errors import ConfigError
 from msgaudit.ingest.base import IngestContext, Ingested, Ledger, Source
-from msgaudit.inventory import parse_inventory, systems_table
+from msgaudit.inventory import impossible_date, parse_inventory, systems_table
 
 _TOP_KEYS = re.compile(r"^(organisation|systems)\s*:", re.MULTILINE)
 
@@ -26,7 +26,10 @@ class InventoryAdapter:
             text = source.data.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise ConfigError(source.name, None, "not UTF-8 text; save the inventory as UTF-8") from None
-        data, positions = yamlsafe.load(text, source.name)
+        try:
+            data, positions = yamlsafe.load(text, source.name)
+        except (ValueError, OverflowError) as exc:
+            raise impossible_date(source.name, text, exc) from None
         inv = parse_inventory(data, positions)
         systems = systems_table(inv, positions)
         ledger = Ledger(source, self.name, encoding="utf-8")

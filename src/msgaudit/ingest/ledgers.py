@@ -114,6 +114,7 @@ class ConsentLedgerAdapter:
                     + _accepted_values(CONSENT_STATUS, ("granted", "withdrawn")))
         at = _times(cells(frame, cols, "timestamp"), "timestamp", ctx, reasons, required=True)
         ledger.reject_many(sheet.lines[~reasons.ok], reasons.reason[~reasons.ok])
+        ledger.note_phone_readings(parsed["note"][reasons.ok], sheet.lines[reasons.ok])
 
         ok = reasons.ok
         purpose = _words(cells(frame, cols, "purpose"), PURPOSE_WORDS)
@@ -176,6 +177,7 @@ class OptOutListAdapter:
         since_raw = cells(frame, cols, "since")
         since = _times(since_raw, "date", ctx, reasons, required=False)
         ledger.reject_many(sheet.lines[~reasons.ok], reasons.reason[~reasons.ok])
+        ledger.note_phone_readings(parsed["note"][reasons.ok], sheet.lines[reasons.ok])
 
         ok = reasons.ok
         undated = ok & since_raw.eq("")

@@ -117,6 +117,7 @@ def _messages(frame: pd.DataFrame, lines: pd.Series, columns: dict[str, str | No
     if bad.any():
         ledger.reject_many(lines[bad], reasons[bad])
     keep = ~bad
+    ledger.note_phone_readings(person_phone["note"][keep], lines[keep])
     sid = _cells(frame, columns["sid"])
     body = _cells(frame, columns["body"]) if columns["body"] else pd.Series(None, index=frame.index, dtype=object)
     whatsapp = sender.str.lower().str.startswith("whatsapp:") | recipient.str.lower().str.startswith("whatsapp:")

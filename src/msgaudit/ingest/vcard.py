@@ -5,6 +5,13 @@ each card is parsed on its own by vobject: one broken card is rejected with
 the line of its BEGIN, and the cards around it are still read. A card is a
 record; its line is its BEGIN:VCARD line.
 
+One bad property does not cost the card: when vobject refuses a card, each
+property is tried on its own, the ones it refuses (a PHOTO whose base64 is
+cut, a note in a charset it does not have, a stray line without a colon) are
+left out and counted in the notes with their line, and the card is read
+from the rest, so its name, numbers and e-mails are kept. A card is
+rejected only when what is left still cannot be read.
+
 What a card says about its numbers becomes the phone label that
 `contact_build` ranks on: TYPE values (CELL, cell, voice, pref), the iOS
 group label (`item1.X-ABLabel:_$!<Mobile>!$_`), and WhatsApp's `waid=`
@@ -47,15 +54,17 @@ class VCardAdapter:
             ledger.note(f"{stray} lines outside any BEGIN:VCARD … END:VCARD block were ignored")
         persons: list[dict[str, Any]] = []
         phones: list[dict[str, Any]] = []
+        skipped: list[tuple[int, str, str]] = []
         for line, body in cards:
             try:
-                card = vobject.readOne(body)
+                card = _read_card(body, skipped)
             except Exception as exc:  # vobject raises ParseError, ValueError, … for a broken card
-                ledger.reject(line, f"vCard cannot be read: {_one_line(exc)}")
+                ledger.reject(line, f"vCard cannot be read: {_why(exc)}")
                 continue
             record = len(persons)
             persons.append({"line": line, **_person(card)})
             phones.extend({"record": record, **tel} for tel in _tels(card))
+        _note_skipped(skipped, ledger)
         frame = pd.DataFrame(persons, columns=["line", "contact_id", "display_name", "email", "tags"])
         frame["line"] = frame["line"].astype("int64")
         long = pd.DataFrame(phones, columns=PHONE_COLUMNS)
@@ -64,40 +73,115 @@ class VCardAdapter:
         return Ingested(report=report, tables={"contacts": built.contacts})
 
 
-def _split_cards(text: str) -> tuple[list[tuple[int, str]], list[int], int]:
-    """(BEGIN line, card text) for each closed card; BEGIN lines of unclosed cards; count of stray lines."""
-    cards: list[tuple[int, str]] = []
+Line = tuple[int, str]  # (file line, text)
+
+
+def _split_cards(text: str) -> tuple[list[tuple[int, list[Line]]], list[int], int]:
+    """(BEGIN line, card lines) for each closed card; BEGIN lines of unclosed cards; count of stray lines.
+
+    The CR CR LF some Windows tools write (a CR LF file saved again in text mode) is one line end, so
+    line numbers are the ones an editor shows; empty lines inside a card are dropped: they are no property.
+    """
+    cards: list[tuple[int, list[Line]]] = []
     unclosed: list[int] = []
     stray = 0
     start: int | None = None
-    body: list[str] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    body: list[Line] = []
+    for number, line in enumerate(text.replace("\r\r\n", "\r\n").splitlines(), start=1):
         if _BEGIN.match(line):
             if start is not None:
                 unclosed.append(start)
-            start, body = number, [line]
+            start, body = number, [(number, line)]
         elif start is None:
             stray += bool(line.strip())
+        elif _END.match(line):
+            joined = [ln for ln in _join_soft_breaks(body) if ln[1].strip()]
+            cards.append((start, [*joined, (number, line)]))
+            start, body = None, []
         else:
-            body.append(_protect_tel(line))
-            if _END.match(line):
-                cards.append((start, "\r\n".join(_join_soft_breaks(body)) + "\r\n"))
-                start, body = None, []
+            body.append((number, _protect_tel(line)))
     if start is not None:
         unclosed.append(start)
     return cards, unclosed, stray
 
 
-def _join_soft_breaks(lines: list[str]) -> list[str]:
+def _join_soft_breaks(lines: list[Line]) -> list[Line]:
     """Join vCard 2.1 quoted-printable soft line breaks (a value line ending in '='), which old Android
     writes for long names and notes and vobject does not understand."""
-    out: list[str] = []
-    for line in lines:
-        if out and _QP.search(out[-1].split(":", 1)[0]) and out[-1].endswith("="):
-            out[-1] = out[-1][:-1] + line.lstrip()
+    out: list[Line] = []
+    for number, line in lines:
+        if out and _QP.search(out[-1][1].split(":", 1)[0]) and out[-1][1].endswith("="):
+            out[-1] = (out[-1][0], out[-1][1][:-1] + line.lstrip())
         else:
-            out.append(line)
+            out.append((number, line))
     return out
+
+
+def _text(lines: list[Line]) -> str:
+    return "\r\n".join(text for _, text in lines) + "\r\n"
+
+
+def _read_card(lines: list[Line], skipped: list[tuple[int, str, str]]) -> Any:
+    """The card vobject reads; if it refuses the whole, the card without the properties it refuses alone.
+
+    Properties that fail are appended to `skipped` as (line, property name, reason).
+    """
+    try:
+        return vobject.readOne(_text(lines))
+    except Exception:  # the card as a whole is refused: find the properties to blame
+        pass
+    begin, end = lines[0], lines[-1]
+    version = [ln for ln in lines if re.match(r"^VERSION\s*:", ln[1], re.IGNORECASE)][:1]
+    kept: list[Line] = []
+    for prop in _properties(lines[1:-1]):
+        if prop[0] in version:
+            continue
+        try:
+            vobject.readOne(_text([begin, *version, *prop, end]))
+        except Exception as exc:  # this property alone is refused
+            skipped.append((prop[0][0], _property_name(prop[0][1]), _why(exc)))
+            continue
+        kept.extend(prop)
+    return vobject.readOne(_text([begin, *version, *kept, end]))
+
+
+def _properties(lines: list[Line]) -> list[list[Line]]:
+    """Group a card's lines into properties: a line starting with a space or tab continues the one before."""
+    props: list[list[Line]] = []
+    for line in lines:
+        if props and line[1][:1] in (" ", "\t"):
+            props[-1].append(line)
+        else:
+            props.append([line])
+    return props
+
+
+def _property_name(line: str) -> str:
+    head = re.split(r"[;:]", line, maxsplit=1)[0].strip()
+    name = head.rsplit(".", 1)[-1].upper()  # without an iOS group prefix (item1.)
+    return name if re.fullmatch(r"[A-Z0-9-]{1,40}", name) and ":" in line else ""
+
+
+def _why(exc: Exception) -> str:
+    """What was wrong, in words: vobject's own text quotes the line, and with it the person's data."""
+    text = str(exc).lower()
+    if "base64" in text or "padding" in text:
+        return "invalid base64"
+    if isinstance(exc, UnicodeDecodeError):
+        return f"not valid {exc.encoding} text"
+    if "failed to parse line" in text:
+        return "not a property line"
+    return type(exc).__name__
+
+
+def _note_skipped(skipped: list[tuple[int, str, str]], ledger: Ledger) -> None:
+    by_what: dict[tuple[str, str], list[int]] = {}
+    for line, name, why in skipped:
+        by_what.setdefault((name, why), []).append(line)
+    for (name, why), lines in sorted(by_what.items()):
+        shown = ", ".join(str(n) for n in lines[:5]) + ("…" if len(lines) > 5 else "")
+        what = f"{name}, {why}" if name else "text that is no property"
+        ledger.note(f"{len(lines)} vCard lines skipped, the rest of each card kept: {what} (lines {shown})")
 
 
 def _protect_tel(line: str) -> str:
@@ -107,12 +191,6 @@ def _protect_tel(line: str) -> str:
     if not m or "," not in m.group(2):
         return line
     return m.group(1) + re.sub(r"(?<!\\),", r"\\,", m.group(2))
-
-
-def _one_line(exc: Exception) -> str:
-    # vobject counts lines from its own buffer, not the file: the card's BEGIN line is the reliable one.
-    text = re.sub(r"^At line \d+:\s*", "", " ".join(str(exc).split()))
-    return text[:200] or type(exc).__name__
 
 
 def _values(card: Any, name: str) -> list[Any]:

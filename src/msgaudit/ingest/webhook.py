@@ -57,7 +57,7 @@ from msgaudit.ingest.base import IngestContext, Ingested, Ledger, Source
 from msgaudit.ingest.decoding import decode
 from msgaudit.ingest.gcpause import gc_paused
 from msgaudit.phones import normalise
-from msgaudit.tables import CONSENT_EVENTS, MESSAGES, OPTOUTS, conform
+from msgaudit.tables import BSUID_KEY_PREFIX, CONSENT_EVENTS, MESSAGES, OPTOUTS, conform
 
 try:  # orjson parses JSONL lines several times faster; json is the fallback.
     from orjson import loads as _loads
@@ -92,10 +92,14 @@ _MIN_EPOCH, _MAX_EPOCH = 1_230_768_000, 4_102_444_800
 # Every record tuple starts with its position: file line, body index in a JSON array (-1 if none),
 # entry index, change index, index in its array. Paths are spelled out only for rejected rows.
 _POSITION = ("line", "env", "entry", "change", "index")
-_INBOUND_COLS = (*_POSITION, "id", "ts", "from", "type", "body", "name", "business")
-_STATUS_COLS = (*_POSITION, "id", "status", "ts", "recipient", "recipient_type", "conversation_id", "expiration",
-                "origin", "pricing_model", "pricing_type", "pricing_category", "error", "business")
-_PREF_COLS = (*_POSITION, "wa_id", "value", "category", "ts", "business")
+_INBOUND_COLS = (*_POSITION, "id", "ts", "from", "user_id", "type", "body", "name", "business")
+_STATUS_COLS = (*_POSITION, "id", "status", "ts", "recipient", "recipient_user_id", "recipient_type",
+                "conversation_id", "expiration", "origin", "pricing_model", "pricing_type", "pricing_category", "error",
+                "business")
+_PREF_COLS = (*_POSITION, "wa_id", "user_id", "value", "category", "ts", "business")
+# A business-scoped user id (BSUID): ISO country code, a dot, up to 128 letters and digits; a parent BSUID has
+# "ENT." after the country (Meta, "Business-scoped user IDs", 2026). Users with a username may be known by it alone.
+_BSUID = r"[A-Z]{2}\.(?:ENT\.)?[A-Za-z0-9]{1,128}"
 
 LineOf = Callable[[Any, int], int]
 
@@ -141,6 +145,9 @@ class _Records:
         self.prefs: tuple[list[Any], ...] = tuple([] for _ in _PREF_COLS)
         self.rejected: list[tuple[int, str]] = []
         self.envelopes = 0
+        # wa_id → user_id pairs from `contacts` arrays: a record that names a person by one id alone is
+        # keyed by their phone when the log pairs the two anywhere.
+        self.pairs: list[tuple[Any, Any]] = []
 
     @property
     def count(self) -> int:
@@ -188,23 +195,27 @@ class _Records:
                     if type(p) is not dict:
                         self.rejected.append((rec_line, f"{_path(env, ei, ci, 'user_preferences', i)}: not an object"))
                         continue
-                    for column, item in zip(self.prefs, (rec_line, env, ei, ci, i, p.get("wa_id"), p.get("value"),
-                                                         p.get("category"), p.get("timestamp"), business)):
+                    for column, item in zip(self.prefs, (rec_line, env, ei, ci, i, p.get("wa_id"), p.get("user_id"),
+                                                         p.get("value"), p.get("category"), p.get("timestamp"),
+                                                         business)):
                         column.append(item)
         if not found:
             self.rejected.append((line, f"{_path(env, ei, ci)}: {_empty_change_reason(field, value)}"))
+        elif type(contacts := value.get("contacts")) is list:
+            self.pairs.extend((c.get("wa_id"), c.get("user_id")) for c in contacts if type(c) is dict)
 
     def _inbound(self, messages: list[Any], contacts: Any, line: int, env: int, ei: int, ci: int,
                  line_of: LineOf | None, business: Any) -> None:
         names = _profile_names(contacts)
-        lines, envs, entries, changes, indexes, ids, times, senders, kinds, bodies, profiles, businesses = self.inbound
+        (lines, envs, entries, changes, indexes, ids, times, senders, user_ids, kinds, bodies, profiles,
+         businesses) = self.inbound
         for i, m in enumerate(messages):
             rec_line = line if line_of is None else line_of(m, line)
             if type(m) is not dict:
                 self.rejected.append((rec_line, f"{_path(env, ei, ci, 'messages', i)}: not an object"))
                 continue
             get = m.get
-            sender, kind = get("from"), get("type")
+            sender, user_id, kind = get("from"), get("from_user_id"), get("type")
             lines.append(rec_line)
             envs.append(env)
             entries.append(ei)
@@ -213,15 +224,18 @@ class _Records:
             ids.append(get("id"))
             times.append(get("timestamp"))
             senders.append(sender)
+            user_ids.append(user_id)
             kinds.append(kind)
             bodies.append(_inbound_body(m, kind))
-            profiles.append(names.get(sender) if names else None)
+            # A malformed record may hold a list or an object where the id belongs: unhashable, so no lookup.
+            key = sender if isinstance(sender, (str, int)) else user_id
+            profiles.append(names.get(key) if names and isinstance(key, (str, int)) else None)
             businesses.append(business)
 
     def _statuses(self, statuses: list[Any], line: int, env: int, ei: int, ci: int,
                   line_of: LineOf | None, business: Any) -> None:
-        (lines, envs, entries, changes, indexes, ids, states, times, recipients, recipient_types, conversations,
-         expirations, origins, models, types, categories, errors, businesses) = self.statuses
+        (lines, envs, entries, changes, indexes, ids, states, times, recipients, recipient_user_ids, recipient_types,
+         conversations, expirations, origins, models, types, categories, errors, businesses) = self.statuses
         for i, s in enumerate(statuses):
             rec_line = line if line_of is None else line_of(s, line)
             if type(s) is not dict:
@@ -250,6 +264,7 @@ class _Records:
             states.append(get("status"))
             times.append(get("timestamp"))
             recipients.append(get("recipient_id"))
+            recipient_user_ids.append(get("recipient_user_id"))
             recipient_types.append(get("recipient_type"))
             conversations.append(conv_id)
             expirations.append(expiration)
@@ -284,9 +299,9 @@ def _profile_names(contacts: Any) -> dict[Any, str | None]:
         profile = c.get("profile") if type(c) is dict else None
         if type(profile) is dict:
             name = profile.get("name")
-            wa_id = c.get("wa_id")
-            if isinstance(wa_id, (str, int)):
-                names[wa_id] = name if isinstance(name, str) else None
+            for key in (c.get("wa_id"), c.get("user_id")):
+                if isinstance(key, (str, int)):
+                    names[key] = name if isinstance(name, str) else None
     return names
 
 
@@ -457,9 +472,11 @@ def _build(records: _Records, ctx: IngestContext, ledger: Ledger) -> tuple[dict[
     for line, reason in records.rejected:
         ledger.reject(line, reason)
     name = ledger.report.path
-    inbound = _inbound_frame(_frame(records.inbound, _INBOUND_COLS), ctx, ledger, name)
-    outbound = _outbound_frame(_frame(records.statuses, _STATUS_COLS), ctx, ledger, name)
-    optouts, consents = _preference_frames(_frame(records.prefs, _PREF_COLS), ctx, ledger, name)
+    people = _People(ctx, _paired_phones(records.pairs, ctx))
+    inbound = _inbound_frame(_frame(records.inbound, _INBOUND_COLS), people, ledger, name)
+    outbound = _outbound_frame(_frame(records.statuses, _STATUS_COLS), people, ledger, name)
+    optouts, consents = _preference_frames(_frame(records.prefs, _PREF_COLS), people, ledger, name)
+    people.note(ledger)
     messages = pd.concat([inbound, outbound], ignore_index=True)
     # Time, then file position: integer keys sort fast, and the order is the same on every run.
     order = np.lexsort((messages.pop("line").to_numpy(dtype="int64"),
@@ -560,6 +577,89 @@ def _phones(raw: pd.Series, ctx: IngestContext, field: str) -> pd.DataFrame:
     return table.iloc[codes].set_axis(raw.index)
 
 
+def _paired_phones(pairs: list[tuple[Any, Any]], ctx: IngestContext) -> pd.Series:
+    """BSUID → E.164 for every contact the log names by both (a BSUID paired with two numbers is left out)."""
+    frame = pd.DataFrame(pairs, columns=["wa_id", "user_id"], dtype=object)
+    if frame.empty:
+        return pd.Series(dtype=object)
+    user = _text(frame["user_id"])
+    phone = _phones(frame["wa_id"], ctx, "wa_id")["e164"]
+    both = pd.DataFrame({"user": user, "phone": phone})[user.str.fullmatch(_BSUID) & phone.notna()].drop_duplicates()
+    return both.drop_duplicates("user", keep=False).set_index("user")["phone"]
+
+
+class _People:
+    """The contact key of each record: the phone's E.164, else "bsuid:" and the business-scoped user id.
+
+    A record naming its person by BSUID alone is keyed by the phone the same log pairs with that BSUID
+    (its `contacts` array), so one person keeps one key; otherwise by the BSUID, so the opt-out rules
+    still see their STOP and every later message to them.
+    """
+
+    def __init__(self, ctx: IngestContext, paired: pd.Series) -> None:
+        self.ctx = ctx
+        self.paired = paired
+        self.by_bsuid = 0
+        self.matched = 0
+
+    def keys(self, phone_raw: pd.Series, user_raw: pd.Series, phone_field: str, user_field: str) -> pd.DataFrame:
+        """`key` and `error` per row (error set where there is no key)."""
+        user = _text(user_raw)
+        # Once usernames are out, `from` and `wa_id` may carry the BSUID itself.
+        phone_text = _text(phone_raw)
+        bsuid_as_phone = _fullmatch(phone_text, _BSUID)
+        if bsuid_as_phone.any():
+            user = user.where(user.ne("") | ~bsuid_as_phone, phone_text)
+            phone_raw = phone_raw.where(~bsuid_as_phone, "")
+        phones = _phones(phone_raw, self.ctx, phone_field)
+        key, error = phones["e164"], phones["error"]
+        no_key = key.isna()
+        if not no_key.any():
+            return pd.DataFrame({"key": key, "error": error})
+        # Only rows without a usable phone are looked at again: in most logs, none or a few.
+        rest = user[no_key]
+        bsuid = _fullmatch(rest, _BSUID)
+        matched = rest.map(self.paired).astype(object).where(bsuid)
+        own = (BSUID_KEY_PREFIX + rest).astype(object).where(bsuid & matched.isna())
+        key = key.copy()
+        key[no_key] = matched.fillna(own)
+        given = error[no_key].ne(f"has no {phone_field}")  # a phone was written but is unusable: say why
+        why = error[no_key].where(given)
+        why = why.fillna(("has " + user_field + " '" + rest + "', not a business-scoped user id")
+                         .where(rest.ne("") & ~bsuid))
+        error = error.copy()
+        error[no_key] = why.fillna(f"has no {phone_field} or {user_field}")
+        error[key.notna()] = None
+        self.by_bsuid += int(own.notna().sum())
+        self.matched += int(matched.notna().sum())
+        return pd.DataFrame({"key": key, "error": error})
+
+    def note(self, ledger: Ledger) -> None:
+        if self.by_bsuid or self.matched:
+            ledger.note(f"{self.by_bsuid + self.matched} records name their person only by a business-scoped user id "
+                        f"(BSUID): {self.matched} matched to the phone number the log pairs with it, "
+                        f"{self.by_bsuid} keyed by the BSUID")
+
+
+def _fullmatch(text: pd.Series, pattern: str) -> pd.Series:
+    """`text.str.fullmatch(pattern)`, matched once per distinct value."""
+    codes, uniques = pd.factorize(text)
+    found = pd.Series(uniques, dtype=object).str.fullmatch(pattern).fillna(False).to_numpy(dtype=bool)
+    return pd.Series(found[codes] if len(codes) else np.zeros(0, dtype=bool), index=text.index)
+
+
+def _wrong_types(df: pd.DataFrame, fields: dict[str, str]) -> list[tuple[pd.Series, pd.Series | str]]:
+    """Checks for a list or object where a JSON field holds a string or number (column → field as written)."""
+    checks: list[tuple[pd.Series, pd.Series | str]] = []
+    for column, field in fields.items():
+        values = df[column]
+        if pd.api.types.infer_dtype(values.to_numpy(), skipna=True) in ("string", "integer", "floating", "empty"):
+            continue  # the common case, decided without looking at each value
+        kind = values.map(lambda v: "a list" if isinstance(v, list) else "an object" if isinstance(v, dict) else "")
+        checks.append((kind.ne(""), "has " + field + " as " + kind + ", not a string"))
+    return checks
+
+
 def _first_reason(index: pd.Index, checks: list[tuple[pd.Series, pd.Series | str]]) -> pd.Series:
     """The first failing check's reason per row, None where every check passes."""
     reasons = pd.Series(None, index=index, dtype="object")
@@ -583,13 +683,14 @@ def _sources(name: str, lines: pd.Series) -> pd.Series:
     return name + ":" + lines.astype(str)
 
 
-def _inbound_frame(df: pd.DataFrame, ctx: IngestContext, ledger: Ledger, name: str) -> pd.DataFrame:
+def _inbound_frame(df: pd.DataFrame, people: _People, ledger: Ledger, name: str) -> pd.DataFrame:
     if df.empty:
         return pd.DataFrame(columns=[*MESSAGES.names, "line"])
     ids = _text(df["id"])
     times = _utc(_seconds(df["ts"]))
-    phones = _phones(df["from"], ctx, "from")
+    phones = people.keys(df["from"], df["user_id"], "from", "from_user_id")
     reasons = _first_reason(df.index, [
+        *_wrong_types(df, {"id": "id", "ts": "timestamp", "from": "from", "user_id": "from_user_id"}),
         (ids.eq(""), "has no id"),
         (times.isna(), "has no readable timestamp (Unix seconds)"),
         (phones["error"].notna(), phones["error"]),
@@ -597,7 +698,7 @@ def _inbound_frame(df: pd.DataFrame, ctx: IngestContext, ledger: Ledger, name: s
     keep = _reject(ledger, df, reasons, "messages", "inbound message")
     kept = pd.DataFrame({
         "message_id": ids[keep], "timestamp": times[keep], "line": df.loc[keep, "line"],
-        "counterpart": phones.loc[keep, "e164"], "counterpart_name": df.loc[keep, "name"],
+        "counterpart": phones.loc[keep, "key"], "counterpart_name": df.loc[keep, "name"],
         "business": df.loc[keep, "business"], "type": _text(df.loc[keep, "type"]), "body": df.loc[keep, "body"],
     })
     # Meta retries a webhook until the receiver answers 200, so one message can be logged twice.
@@ -606,7 +707,7 @@ def _inbound_frame(df: pd.DataFrame, ctx: IngestContext, ledger: Ledger, name: s
         ledger.note(f"{len(kept) - len(unique)} repeated deliveries of inbound messages merged")
     return pd.DataFrame({
         "message_id": unique["message_id"], "timestamp": unique["timestamp"], "direction": "inbound",
-        "channel": "whatsapp", "business_account": _business(unique["business"], ctx),
+        "channel": "whatsapp", "business_account": _business(unique["business"], people),
         "counterpart": unique["counterpart"], "counterpart_name": unique["counterpart_name"],
         "conversation_type": "individual", "is_template": False,
         "kind": unique["type"].map(_KINDS).fillna("other"), "body": unique["body"], "status": "received",
@@ -614,11 +715,11 @@ def _inbound_frame(df: pd.DataFrame, ctx: IngestContext, ledger: Ledger, name: s
     })
 
 
-def _business(raw: pd.Series, ctx: IngestContext) -> pd.Series:
-    return _phones(raw, ctx, "display_phone_number")["e164"]
+def _business(raw: pd.Series, people: _People) -> pd.Series:
+    return _phones(raw, people.ctx, "display_phone_number")["e164"]
 
 
-def _outbound_frame(df: pd.DataFrame, ctx: IngestContext, ledger: Ledger, name: str) -> pd.DataFrame:
+def _outbound_frame(df: pd.DataFrame, people: _People, ledger: Ledger, name: str) -> pd.DataFrame:
     if df.empty:
         return pd.DataFrame(columns=[*MESSAGES.names, "line"])
     ids = _text(df["id"])
@@ -626,8 +727,11 @@ def _outbound_frame(df: pd.DataFrame, ctx: IngestContext, ledger: Ledger, name: 
     seconds = _seconds(df["ts"])
     group = _text(df["recipient_type"], "lower").eq("group")
     recipient = _text(df["recipient"])
-    phones = _phones(recipient.where(~group, ""), ctx, "recipient_id")
+    phones = people.keys(recipient.where(~group, ""), df["recipient_user_id"].where(~group, None), "recipient_id",
+                         "recipient_user_id")
     reasons = _first_reason(df.index, [
+        *_wrong_types(df, {"id": "id", "status": "status", "ts": "timestamp", "recipient": "recipient_id",
+                           "recipient_user_id": "recipient_user_id"}),
         (ids.eq(""), "has no id"),
         (~status.isin(list(_STATUS_RANK)), "has unknown status '" + status + "'"),
         (seconds.isna(), "has no readable timestamp (Unix seconds)"),
@@ -639,7 +743,7 @@ def _outbound_frame(df: pd.DataFrame, ctx: IngestContext, ledger: Ledger, name: 
     category_raw = category_raw.where(category_raw.ne(""), _text(df["origin"], "lower"))
     st = pd.DataFrame({
         "id": ids, "status": status, "rank": status.map(_STATUS_RANK), "seconds": seconds, "line": df["line"],
-        "counterpart": phones["e164"].where(~group), "group": group,
+        "counterpart": phones["key"].where(~group), "group": group,
         "group_id": recipient.where(group & recipient.ne("")),
         "conversation_id": _text(df["conversation_id"]).replace("", None),
         "expiration": _seconds(df["expiration"]),
@@ -656,7 +760,7 @@ def _outbound_frame(df: pd.DataFrame, ctx: IngestContext, ledger: Ledger, name: 
     template = _is_template(merged)
     return pd.DataFrame({
         "message_id": merged["id"], "timestamp": _utc(merged["seconds"]), "direction": "outbound",
-        "channel": "whatsapp", "business_account": _business(merged["business"], ctx),
+        "channel": "whatsapp", "business_account": _business(merged["business"], people),
         "counterpart": merged["counterpart"],
         "conversation_id": merged["group_id"].fillna(merged["conversation_id"]),
         "conversation_type": np.where(merged["group"].fillna(False).astype(bool), "group", "individual"),
@@ -732,15 +836,17 @@ def _note_unknown_categories(st: pd.DataFrame, ledger: Ledger) -> None:
         ledger.note(f"pricing categories read as unknown: {', '.join(sorted(unknown.unique()))}")
 
 
-def _preference_frames(df: pd.DataFrame, ctx: IngestContext, ledger: Ledger,
+def _preference_frames(df: pd.DataFrame, people: _People, ledger: Ledger,
                        name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     if df.empty:
         return pd.DataFrame(columns=OPTOUTS.names), pd.DataFrame(columns=CONSENT_EVENTS.names)
     value = _text(df["value"], "lower")
     category = _text(df["category"])
     times = _utc(_seconds(df["ts"]))
-    phones = _phones(df["wa_id"], ctx, "wa_id")
+    phones = people.keys(df["wa_id"], df["user_id"], "wa_id", "user_id")
     reasons = _first_reason(df.index, [
+        *_wrong_types(df, {"wa_id": "wa_id", "user_id": "user_id", "value": "value", "category": "category",
+                           "ts": "timestamp"}),
         (category.ne("marketing_messages") | ~value.isin(["stop", "resume"]),
          "is not a marketing stop/resume (category '" + category + "', value '" + value + "')"),
         (times.isna(), "has no readable timestamp (Unix seconds)"),
@@ -750,11 +856,11 @@ def _preference_frames(df: pd.DataFrame, ctx: IngestContext, ledger: Ledger,
     stop = keep & value.eq("stop")
     resume = keep & value.eq("resume")
     optouts = pd.DataFrame({
-        "phone": phones.loc[stop, "e164"], "kind": "marketing-stop", "since": times[stop],
+        "phone": phones.loc[stop, "key"], "kind": "marketing-stop", "since": times[stop],
         "scope": "marketing", "source": _sources(name, df.loc[stop, "line"]),
     }).sort_values(["since", "phone"], kind="stable")
     consents = pd.DataFrame({
-        "phone": phones.loc[resume, "e164"], "purpose": "marketing", "channel": "whatsapp", "status": "granted",
+        "phone": phones.loc[resume, "key"], "purpose": "marketing", "channel": "whatsapp", "status": "granted",
         "timestamp": times[resume], "method": "keyword", "evidence": "user_preferences resume webhook",
         "source": _sources(name, df.loc[resume, "line"]),
     }).sort_values(["timestamp", "phone"], kind="stable")

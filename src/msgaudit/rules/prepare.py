@@ -10,7 +10,11 @@
   phone description columns where they carry a phone.
 
 A person with no known phone (a chat author saved by name only) is keyed by
-name, so checks still see one person; such keys start with "name:".
+name, so checks still see one person; such keys start with "name:". A
+WhatsApp user known only by their business-scoped user id (a webhook without
+their number) is keyed "bsuid:<id>": one person to the opt-out and frequency
+checks, but no phone, so the number checks pass them over; their region is
+the country the id starts with.
 
 Phone facts (validity, region, number type, zones) are looked up once per
 distinct number for all views. A number of the contacts table already carries
@@ -29,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from msgaudit.phones import normalise
-from msgaudit.tables import Tables
+from msgaudit.tables import BSUID_KEY_PREFIX, Tables
 
 _CONTACT_ATTRS = ("display_name", "relationship", "time_zone", "saved_business", "tags", "email", "contact_id")
 
@@ -162,6 +166,7 @@ _CONTACT_FACTS = {"phone_valid": "valid", "phone_region": "region", "number_type
 def _phone_facts(phones: list[pd.Series], contacts: pd.DataFrame, region: str) -> pd.DataFrame:
     """Facts of every distinct number, indexed by number: the contacts table's where complete, else parsed."""
     numbers = pd.Index(pd.unique(pd.concat([p.dropna().astype(str) for p in phones] + [pd.Series([""])], ignore_index=True)))
+    numbers = numbers[~numbers.str.startswith(BSUID_KEY_PREFIX)]
     parsed_before = contacts[contacts["phone"].notna() & contacts["phone_valid"].notna() & contacts["number_type"].notna()]
     known = parsed_before.set_index("phone")[list(_CONTACT_FACTS)].rename(columns=_CONTACT_FACTS)
     known = known[known.index.isin(numbers)]
@@ -180,15 +185,20 @@ def _describe(df: pd.DataFrame, phone_col: str, contacts: pd.DataFrame, known: p
         out["contact"] = phone.where(phone.notna(), ("name:" + out["counterpart_name"].fillna("")).where(out["counterpart_name"].notna(), None))
     else:
         out["contact"] = phone
+    key = phone.astype("string")
+    by_user_id = key.str.startswith(BSUID_KEY_PREFIX).fillna(False).astype(bool)
+    phone = phone.where(~by_user_id)
     out["contact_phone"] = phone
     # Each distinct number looked up once, then spread to its rows.
     codes, numbers = pd.factorize(phone.fillna("").to_numpy(dtype=object))
     facts = known.reindex(numbers.astype(str)).take(codes).set_axis(out.index) if len(out) else pd.DataFrame(columns=_FACTS)
     has = phone.notna()
     out["contact_valid"] = facts["valid"].where(has, None).astype("boolean") if len(out) else pd.Series(dtype="boolean")
-    out["contact_region"] = facts["region"].where(has, None)
+    user_region = key.str.slice(len(BSUID_KEY_PREFIX), len(BSUID_KEY_PREFIX) + 2).astype(object).where(by_user_id)
+    out["contact_region"] = facts["region"].where(has, user_region)
     out["contact_number_type"] = facts["number_type"].where(has, None)
-    out["contact_zones"] = facts["time_zones"].where(has & (facts["time_zones"] != ""), None)
+    # Object dtype even when no row has a zone (all BSUID or name keys), so text methods still apply.
+    out["contact_zones"] = facts["time_zones"].astype(object).where(has & (facts["time_zones"] != ""), None)
     attrs = contacts[contacts["phone"].notna()].set_index("phone")[list(_CONTACT_ATTRS)]
     joined = attrs.reindex(numbers).take(codes)
     for col in _CONTACT_ATTRS:
