@@ -7,8 +7,13 @@ so its error handling is the one a user meets; a traceback would escape as an ex
 
 from __future__ import annotations
 
+import io
 import json
+import re
+import struct
 import sys
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -92,3 +97,159 @@ def test_aliases_within_limits_still_work(tmp_path: Path) -> None:
 
     data, _ = yamlsafe.load("base: &b {channel: whatsapp}\nrules:\n  - *b\n  - *b\n", tmp_path / "x.yaml")
     assert data["rules"] == [{"channel": "whatsapp"}, {"channel": "whatsapp"}]
+
+
+# --- zip archives: a WhatsApp chat .zip and an .xlsx ----------------------------------------------
+
+CHAT = (ASSOC / "Chat WhatsApp con Soci ASD Esempio.txt").read_bytes()
+
+
+def _zip(members: dict[str, bytes], method: int = zipfile.ZIP_DEFLATED) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", method) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+def _patch_directory(data: bytes, member: str, **fields: int) -> bytes:
+    """Rewrite fields of `member`'s central-directory entry (and its method in the local header too)."""
+    out = bytearray(data)
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        info = zf.getinfo(member)
+    central = out.index(b"PK\x01\x02")
+    while not out[central + 46:].startswith(member.encode()):
+        central = out.index(b"PK\x01\x02", central + 4)
+    offsets = {"method": (10, "<H"), "file_size": (24, "<I")}
+    for name, value in fields.items():
+        at, fmt = offsets[name]
+        struct.pack_into(fmt, out, central + at, value)
+        if name == "method":
+            struct.pack_into(fmt, out, info.header_offset + 8, value)
+    return bytes(out)
+
+
+def test_a_real_chat_zip_is_read(cli, tmp_path: Path) -> None:
+    path = tmp_path / "WhatsApp Chat - Soci.zip"
+    path.write_bytes(_zip({"_chat.txt": CHAT, "IMG-20240505-WA0001.jpg": bytes(range(256)) * 64}))
+    code, out, err = cli("inspect", "--json", path)
+    assert code == 0, err
+    assert json.loads(out)[0]["rows_read"] == 35
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(cli, tmp_path: Path) -> None:
+    bomb = _zip({"_chat.txt": b"\0" * (64 << 20)})
+    assert len(bomb) < 100_000  # 64 MiB from about 64 KB: a ratio near 1000
+    path = tmp_path / "chat.zip"
+    path.write_bytes(bomb)
+    one_line_error(cli("inspect", path), str(path), "_chat.txt would unpack", "a zip bomb")
+
+
+def test_an_archive_larger_than_the_limit_is_refused(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from msgaudit.ingest import archive
+
+    monkeypatch.setattr(archive, "MAX_UNPACKED", len(CHAT) - 1)
+    path = tmp_path / "chat.zip"
+    path.write_bytes(_zip({"_chat.txt": CHAT}))
+    one_line_error(cli("inspect", path), str(path), "unpacks to more than")
+
+
+def test_a_directory_that_understates_the_size_gains_nothing(cli, tmp_path: Path) -> None:
+    # The directory says 1000 bytes; the stream holds the whole chat. Reading stops at 1000 and the CRC fails.
+    path = tmp_path / "chat.zip"
+    path.write_bytes(_patch_directory(_zip({"_chat.txt": CHAT}), "_chat.txt", file_size=1000))
+    one_line_error(cli("inspect", path), str(path), "not a readable zip archive")
+
+
+@pytest.mark.parametrize(("method", "expected"), [
+    (zipfile.ZIP_BZIP2, "compression method 12, which no WhatsApp or spreadsheet export uses"),
+    (zipfile.ZIP_LZMA, "compression method 14"),
+])
+def test_bzip2_and_lzma_members_are_refused(cli, tmp_path: Path, method: int, expected: str) -> None:
+    path = tmp_path / "chat.zip"
+    path.write_bytes(_zip({"_chat.txt": CHAT}, method))
+    one_line_error(cli("inspect", path), str(path), expected)
+
+
+def test_an_unknown_compression_method_is_one_line(cli, tmp_path: Path) -> None:
+    # Method 9 (deflate64) is one zipfile cannot unpack: NotImplementedError before this fix.
+    path = tmp_path / "chat.zip"
+    path.write_bytes(_patch_directory(_zip({"_chat.txt": CHAT}), "_chat.txt", method=9))
+    one_line_error(cli("inspect", path), str(path), "compression method 9")
+
+
+def test_a_damaged_local_header_is_one_line(cli, tmp_path: Path) -> None:
+    data = bytearray(_zip({"_chat.txt": CHAT}))
+    struct.pack_into("<H", data, 26, 0xFFFF)  # the member's local header: its name length
+    path = tmp_path / "chat.zip"
+    path.write_bytes(bytes(data))
+    one_line_error(cli("inspect", path), str(path), "not a readable zip archive")
+
+
+def _workbook(sheet_xml: Callable[[str], str] | None = None, *, extra: dict[str, bytes] | None = None) -> bytes:
+    """A member list as Excel saves it, its first sheet's XML rewritten by `sheet_xml`."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(["Nome", "Cellulare", "Consenso"])
+    wb.active.append(["Mario", "+39 333 123 4567", "sì"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    members: dict[str, bytes] = {}
+    with zipfile.ZipFile(buf) as zf:
+        for name in zf.namelist():
+            members[name] = zf.read(name)
+    sheet = "xl/worksheets/sheet1.xml"
+    if sheet_xml:
+        members[sheet] = sheet_xml(members[sheet].decode()).encode()
+    return _zip({**members, **(extra or {})})
+
+
+def _with_dtd(dtd: str, cell: str) -> Callable[[str], str]:
+    def rewrite(xml: str) -> str:
+        body = re.sub(r"^<\?xml[^>]*\?>", "", xml)
+        return f'<?xml version="1.0"?><!DOCTYPE worksheet [{dtd}]>' + body.replace("<t>Mario</t>", f"<t>{cell}</t>")
+    return rewrite
+
+
+LAUGHS = ('<!ENTITY l0 "lol">'
+          + "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10)))
+
+
+def test_defusedxml_is_what_openpyxl_parses_with() -> None:
+    import openpyxl.xml
+
+    assert openpyxl.xml.DEFUSEDXML
+
+
+@pytest.mark.parametrize(("rewrite", "expected"), [
+    (lambda xml: xml[: len(xml) // 2], "cannot read the first sheet (ParseError)"),
+    (_with_dtd(LAUGHS, "&l9;"), "declares entities"),
+    (_with_dtd('<!ENTITY e SYSTEM "file:///etc/passwd">', "&e;"), "declares entities"),
+], ids=["cut sheet", "billion laughs", "XXE"])
+def test_a_hostile_workbook_is_one_line(cli, tmp_path: Path, rewrite: Callable[[str], str], expected: str) -> None:
+    path = tmp_path / "soci.xlsx"
+    path.write_bytes(_workbook(rewrite))
+    line = one_line_error(cli("inspect", "--format", "contacts-table", path), str(path), expected)
+    assert "root:" not in line
+
+
+def test_a_workbook_bomb_is_refused_before_openpyxl_sees_it(cli, tmp_path: Path) -> None:
+    path = tmp_path / "soci.xlsx"
+    path.write_bytes(_workbook(extra={"xl/sharedStrings.xml": b" " * (32 << 20)}))
+    one_line_error(cli("inspect", "--format", "contacts-table", path), str(path), "xl/sharedStrings.xml would unpack")
+
+
+def test_a_sheet_declaring_every_column_is_read_to_a_bounded_width(cli, tmp_path: Path) -> None:
+    # Declared A1:XFD2000 with one cell at XFD2000: 16,384 padded cells a row unless the width is capped.
+    def widen(xml: str) -> str:
+        xml = re.sub(r'<dimension ref="[^"]+"\s*/>', '<dimension ref="A1:XFD2000"/>', xml)
+        return xml.replace("</sheetData>", '<row r="2000"><c r="XFD2000" t="inlineStr"><is><t>x</t></is></c>'
+                                           "</row></sheetData>")
+
+    path = tmp_path / "soci.xlsx"
+    path.write_bytes(_workbook(widen))
+    code, out, err = cli("inspect", "--json", "--format", "contacts-table", path)
+    assert code == 0, err
+    report = json.loads(out)[0]
+    assert (report["rows_read"], report["rows_accepted"]) == (1, 1)
