@@ -253,3 +253,71 @@ def test_a_sheet_declaring_every_column_is_read_to_a_bounded_width(cli, tmp_path
     assert code == 0, err
     report = json.loads(out)[0]
     assert (report["rows_read"], report["rows_accepted"]) == (1, 1)
+
+
+# --- dates past 2262 (31/12/9999 written for "never") -----------------------------------------------
+
+OUT_OF_RANGE = "is outside the dates msgaudit can hold (1677-09-21 to 2262-04-11)"
+
+
+def _inspect(cli, path: Path, *options: str) -> dict:
+    code, out, err = cli("inspect", "--json", *options, path)
+    assert code == 0, err
+    report = json.loads(out)[0]
+    assert report["rows_read"] == report["rows_accepted"] + report["rows_rejected"]
+    return report
+
+
+@pytest.mark.parametrize(("name", "text", "line", "field"), [
+    ("consensi.csv", "Telefono;Finalità;Canale;Stato;Data e ora\n"
+                     "+39 333 123 4567;Marketing;WhatsApp;Concesso;15/03/2021 10:30\n"
+                     "+39 333 123 4568;Marketing;WhatsApp;Concesso;31/12/9999\n", 3, "timestamp '31/12/9999'"),
+    ("consensi_iso.csv", "phone,purpose,channel,status,timestamp\n"
+                         "+393331234567,marketing,whatsapp,granted,9999-12-31T00:00:00Z\n"
+                         "+393331234568,marketing,whatsapp,granted,2021-03-15T10:30:00Z\n", 2,
+     "timestamp '9999-12-31T00:00:00Z'"),
+    ("opposizioni.csv", "Numero;Dal\n+39 333 123 4567;01/01/0001\n+39 333 123 4568;27/07/2022\n", 2,
+     "date '01/01/0001'"),
+    ("twilio.csv", "From,To,Body,Status,SentDate,Sid,Direction\n"
+                   "whatsapp:+14155238886,whatsapp:+393331234567,Ciao,read,\"Tue, 09 Sep 2025 08:15:02 +0000\",SM1,outbound-api\n"
+                   "whatsapp:+14155238886,whatsapp:+393331234567,Ciao,read,\"Fri, 31 Dec 9999 08:15:02 +0000\",SM2,outbound-api\n",
+     3, "SentDate 'Fri, 31 Dec 9999 08:15:02 +0000'"),
+])
+def test_a_date_past_2262_is_a_rejected_row(cli, tmp_path: Path, name: str, text: str, line: int, field: str) -> None:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    report = _inspect(cli, path)
+    assert (report["rows_read"], report["rows_rejected"]) == (2, 1)
+    assert report["rejections"] == [{"line": line, "reason": f"{field} {OUT_OF_RANGE}"}]
+
+
+def test_a_withdrawal_in_9999_is_never_and_a_consent_in_9999_is_no_event(cli, tmp_path: Path) -> None:
+    path = tmp_path / "soci.csv"
+    path.write_text("Nome;Cellulare;Consenso;Data consenso;Data revoca\n"
+                    "Mario;+39 333 123 4567;sì;01/02/2020;31/12/9999\n"
+                    "Luigi;+39 333 123 4568;sì;31/12/9999;\n", encoding="utf-8")
+    from msgaudit.ingest import IngestContext, read_file
+
+    part = read_file(path, IngestContext())
+    events = part.tables["consent_events"]
+    assert events[["phone", "status"]].values.tolist() == [["+393331234567", "granted"]]
+    assert part.report.rows_accepted == 2
+    notes = " ".join(part.report.notes)
+    assert "1 withdrawal dates after 2262-04-11 (such as 31/12/9999) read as 'never withdrawn' (lines 2)" in notes
+    assert "dated outside 1677-09-21 to 2262-04-11: no consent event recorded (lines 3)" in notes
+    assert _inspect(cli, path)["rows_rejected"] == 0
+
+
+def test_a_waiver_until_9999_never_expires(cli, tmp_path: Path) -> None:
+    shop = ROOT / "tests" / "scenarios" / "shop_after_stop" / "input"
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text("waivers:\n  - rule: OPTOUT-001\n    justification: Accepted for good.\n"
+                       "    approver: Maria Bianchi, DPO\n    expires: 9999-12-31\n", encoding="utf-8")
+    out = tmp_path / "out"
+    code, _, err = cli("audit", shop, "--waivers", waivers, "--as-of", "2026-11-25", "--format", "json,html",
+                       "--out", out, "--fail-on", "critical")
+    assert code == 0, err
+    findings = json.loads((out / "findings.json").read_text())
+    optout = [f for f in findings["findings"] if f["rule_id"] == "OPTOUT-001"]
+    assert optout and all(f["waived"] for f in optout)
+    assert "9999" in (out / "report.html").read_text()
