@@ -321,3 +321,16 @@ def test_a_waiver_until_9999_never_expires(cli, tmp_path: Path) -> None:
     optout = [f for f in findings["findings"] if f["rule_id"] == "OPTOUT-001"]
     assert optout and all(f["waived"] for f in optout)
     assert "9999" in (out / "report.html").read_text()
+
+
+def test_a_chat_of_saved_names_audited_with_business(cli, tmp_path: Path) -> None:
+    # No author is a phone number, so no recipient has a time zone: the local-hours chart is empty, not an error.
+    chat = tmp_path / "WhatsApp Chat with Soci.txt"
+    chat.write_text("15/03/2021, 10:30 - Mario Rossi: Assemblea giovedì alle 21\n"
+                    "15/03/2021, 10:31 - Luigi Bianchi: ci sarò\n"
+                    "16/03/2021, 11:30 - Mario Rossi: Promo tessere 2021\n", encoding="utf-8")
+    out = tmp_path / "out"
+    code, _, err = cli("audit", chat, "--business", "Mario Rossi", "--as-of", "2026-01-01", "--format", "json",
+                       "--out", out, "--fail-on", "none")
+    assert code == 0, err
+    assert json.loads((out / "findings.json").read_text())["inputs"][0]["rows_accepted"] == 3
