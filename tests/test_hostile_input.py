@@ -334,3 +334,25 @@ def test_a_chat_of_saved_names_audited_with_business(cli, tmp_path: Path) -> Non
                        "--out", out, "--fail-on", "none")
     assert code == 0, err
     assert json.loads((out / "findings.json").read_text())["inputs"][0]["rows_accepted"] == 3
+
+
+# --- webhook logs: nesting and size ----------------------------------------------------------------
+
+INBOUND = json.dumps({"object": "whatsapp_business_account", "entry": [{"changes": [{"field": "messages", "value": {
+    "messages": [{"from": "393331234567", "id": "wamid.1", "timestamp": "1700000000", "type": "text",
+                  "text": {"body": "STOP"}}]}}]}]})
+DEEP_BODY = '{"object": "whatsapp_business_account", "entry": ' + "[" * 100_000 + "]" * 100_000 + "}"
+
+
+def test_json_nested_100k_levels_is_one_line(cli, tmp_path: Path) -> None:
+    path = tmp_path / "webhooks.json"
+    path.write_text(DEEP_BODY)
+    one_line_error(cli("inspect", path), str(path), "JSON nested too deeply")
+
+
+def test_a_jsonl_line_nested_100k_levels_is_a_rejected_row(cli, tmp_path: Path) -> None:
+    path = tmp_path / "webhooks.jsonl"
+    path.write_text(INBOUND + "\n" + DEEP_BODY + "\n")
+    report = _inspect(cli, path)
+    assert (report["rows_read"], report["rows_accepted"]) == (2, 1)
+    assert [r["line"] for r in report["rejections"]] == [2]
