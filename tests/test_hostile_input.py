@@ -356,3 +356,36 @@ def test_a_jsonl_line_nested_100k_levels_is_a_rejected_row(cli, tmp_path: Path) 
     report = _inspect(cli, path)
     assert (report["rows_read"], report["rows_accepted"]) == (2, 1)
     assert [r["line"] for r in report["rejections"]] == [2]
+
+
+def test_a_log_too_large_for_memory_is_one_line(tmp_path: Path) -> None:
+    # A 60 MB log under a 256 MB address-space limit: the same as a 1 GB log on a small machine, in seconds.
+    import os
+    import resource
+    import subprocess
+
+    path = tmp_path / "webhooks.jsonl"
+    with path.open("w") as f:
+        for i in range(220_000):
+            f.write(INBOUND.replace("wamid.1", f"wamid.{i}") + "\n")
+    limit = 256 << 20
+
+    def cap_memory() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    env = {k: v for k, v in os.environ.items() if k != "MSGAUDIT_DEBUG"} | {"OPENBLAS_NUM_THREADS": "1"}
+    proc = subprocess.run([sys.executable, "-c", "from msgaudit.cli import main; main()", "inspect", str(path)],
+                          capture_output=True, text=True, env=env, timeout=300, preexec_fn=cap_memory)
+    err = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert len(err) == 1 and str(path) in err[0] and "too large to read in this machine's memory" in err[0], err
+
+
+def test_running_out_of_memory_after_reading_is_one_line(cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    import msgaudit.loading
+
+    def exhausted(*args: object, **kwargs: object) -> None:
+        raise MemoryError
+
+    monkeypatch.setattr(msgaudit.loading, "load", exhausted)
+    one_line_error(cli("inspect", SOCI), "out of memory; audit fewer or smaller inputs at a time")

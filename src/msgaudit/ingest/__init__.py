@@ -41,6 +41,18 @@ def expand(paths: list[str | Path]) -> list[Path]:
 
 
 def read_file(path: Path, ctx: IngestContext, fmt: str | None = None) -> Ingested:
+    """Read one file with its adapter; running out of memory is a one-line error naming the file."""
+    try:
+        return _read_file(path, ctx, fmt)
+    except MemoryError:
+        pass  # leave the handler first: the failed read's frames, and the data they hold, are freed with it
+    size = path.stat().st_size
+    raise InputError(path, f"too large to read in this machine's memory ({size / 1e6:,.0f} MB)",
+                     "split it (a month per file, say) and audit the parts one at a time, "
+                     "or run on a machine with more memory")
+
+
+def _read_file(path: Path, ctx: IngestContext, fmt: str | None) -> Ingested:
     try:
         data = path.read_bytes()
     except OSError as exc:
