@@ -16,6 +16,7 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from conftest import ROOT
@@ -389,3 +390,30 @@ def test_running_out_of_memory_after_reading_is_one_line(cli, monkeypatch: pytes
 
     monkeypatch.setattr(msgaudit.loading, "load", exhausted)
     one_line_error(cli("inspect", SOCI), "out of memory; audit fewer or smaller inputs at a time")
+
+
+# --- inventory dates ---------------------------------------------------------------------------------
+
+def _inventory(tmp_path: Path, transfer: str) -> Path:
+    path = tmp_path / "inventory.yaml"
+    path.write_text("organisation:\n  name: Associazione Esempio\nsystems:\n  - name: Mailing provider\n"
+                    f"    country: US\n    transfers:\n      - {{mechanism: scc-2021, {transfer}}}\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("transfer", "expected"), [
+    ("from: 2020-02-30", "inventory.yaml:7: '2020-02-30' cannot be read: day is out of range for month"),
+    ("from: 9999-12-31", "inventory.yaml:7: systems.0.transfers.0.from: 9999-12-31 is outside the dates msgaudit "
+                         "can hold (1677-09-22 to 2262-04-11)"),
+    ("signed: 1066-10-14", "systems.0.transfers.0.signed: 1066-10-14 is outside"),
+])
+def test_an_impossible_inventory_date_is_one_line(cli, tmp_path: Path, transfer: str, expected: str) -> None:
+    one_line_error(cli("inspect", "--inventory", _inventory(tmp_path, transfer), SOCI), expected)
+
+
+def test_open_ended_inventory_dates_written_as_9999_and_0001(tmp_path: Path) -> None:
+    from msgaudit.inventory import load_inventory, systems_table
+
+    inv, pos = load_inventory(_inventory(tmp_path, "from: 0001-01-01, to: 9999-12-31"))
+    claim = systems_table(inv, pos).iloc[0]
+    assert pd.isna(claim["claim_from"]) and pd.isna(claim["claim_to"])

@@ -2,6 +2,8 @@
 
 Validated strictly (unknown keys are errors, with a suggestion) and turned into
 the canonical `systems` table: one row per system and claimed-mechanism period.
+A transfer `to: 9999-12-31` is open-ended and `from: 0001-01-01` is from the
+start, as if absent; any other date outside 1677-09-22..2262-04-11 is an error.
 """
 
 from __future__ import annotations
@@ -12,11 +14,15 @@ from pathlib import Path
 from typing import Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from msgaudit import tables, yamlsafe
 from msgaudit.errors import ConfigError
 from msgaudit.phones import parse_phone
+
+# Timestamps are pandas nanoseconds: whole days from 1677-09-22 to 2262-04-11.
+_FIRST_DAY = pd.Timestamp.min.ceil("D").date()
+_LAST_DAY = pd.Timestamp.max.floor("D").date()
 
 Mechanism = Literal["adequacy", "dpf", "privacy-shield", "safe-harbor", "scc-2010", "scc-2021", "bcr", "derogation", "none"]
 
@@ -32,6 +38,16 @@ class Transfer(_Strict):
     certified: bool | None = Field(default=None, description="The importer is DPF-certified (for dpf)")
     signed: date | None = Field(default=None, description="Date the SCC contract was signed (for scc-2010/scc-2021)")
     note: str = ""
+
+    @field_validator("from_", "to", "signed")
+    @classmethod
+    def _storable(cls, v: date | None, info: ValidationInfo) -> date | None:
+        if v is None or _FIRST_DAY <= v <= _LAST_DAY:
+            return v
+        # What spreadsheets write for "no end" (9999-12-31) and "since always" (0001-01-01) means an open end.
+        if (info.field_name == "to" and v > _LAST_DAY) or (info.field_name == "from_" and v < _FIRST_DAY):
+            return None
+        raise ValueError(f"{v} is outside the dates msgaudit can hold ({_FIRST_DAY} to {_LAST_DAY})")
 
 
 class System(_Strict):

@@ -166,3 +166,5 @@ def _scalar(node: yaml.Node, path: str) -> Any:
         return yaml.SafeLoader(" ").construct_object(node, deep=True)
     except yaml.constructor.ConstructorError as exc:
         raise ConfigError(path, node.start_mark.line + 1, f"unsupported YAML tag: {exc.problem}") from None
+    except ValueError as exc:  # a date that does not exist, such as 2020-02-30
+        raise ConfigError(path, node.start_mark.line + 1, f"{node.value!r} cannot be read: {exc}") from None
