@@ -417,3 +417,24 @@ def test_open_ended_inventory_dates_written_as_9999_and_0001(tmp_path: Path) -> 
     inv, pos = load_inventory(_inventory(tmp_path, "from: 0001-01-01, to: 9999-12-31"))
     claim = systems_table(inv, pos).iloc[0]
     assert pd.isna(claim["claim_from"]) and pd.isna(claim["claim_to"])
+
+
+# --- folders ---------------------------------------------------------------------------------------
+
+def test_a_sub_folder_that_cannot_be_listed_is_not_skipped(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    (tmp_path / "2024").mkdir()
+    (tmp_path / "2024" / "soci.csv").write_bytes(SOCI.read_bytes())
+    locked = tmp_path / "2025"
+    locked.mkdir()
+    real_scandir = os.scandir
+
+    def scandir(path: object = ".") -> object:
+        # chmod 000 cannot stop root, who runs the tests here; the refusal is what the kernel would say.
+        if Path(os.fsdecode(path)) == locked:
+            raise PermissionError(13, "Permission denied", str(locked))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    one_line_error(cli("inspect", tmp_path), f"{locked}: cannot list this folder (Permission denied)")

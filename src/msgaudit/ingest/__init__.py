@@ -3,11 +3,13 @@
     read_inputs(paths, ctx) -> list[Ingested]
 
 A path may be a file or a folder (every file inside, sorted, hidden files and
-Markdown notes skipped). Inputs are opened read-only and never written to.
+Markdown notes skipped; a sub-folder that cannot be listed is an error, never
+skipped). Inputs are opened read-only and never written to.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from msgaudit.errors import InputError
@@ -26,11 +28,7 @@ def expand(paths: list[str | Path]) -> list[Path]:
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            for child in sorted(p.rglob("*")):
-                rel = child.relative_to(p)
-                if child.is_file() and not any(part.startswith(".") for part in rel.parts) \
-                        and child.suffix.lower() not in _SKIP_SUFFIXES:
-                    files.append(child)
+            files += _walk(p)
         elif p.is_file():
             files.append(p)
         elif p.exists():
@@ -38,6 +36,20 @@ def expand(paths: list[str | Path]) -> list[Path]:
         else:
             raise InputError(p, "no such file or folder", "check the path")
     return files
+
+
+def _walk(root: Path) -> list[Path]:
+    """Files under `root`, sorted, hidden ones skipped; a sub-folder that cannot be listed is an error,
+    since skipping it would lose its exports without a trace."""
+    def refuse(exc: OSError) -> None:
+        raise InputError(exc.filename or root, f"cannot list this folder ({exc.strerror})",
+                         "fix its permissions, or leave it out of the folder you audit")
+
+    found: list[Path] = []
+    for folder, dirs, names in os.walk(root, onerror=refuse):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        found += [Path(folder, n) for n in names if not n.startswith(".") and Path(n).suffix.lower() not in _SKIP_SUFFIXES]
+    return sorted(f for f in found if f.is_file())
 
 
 def read_file(path: Path, ctx: IngestContext, fmt: str | None = None) -> Ingested:
