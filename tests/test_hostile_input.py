@@ -62,7 +62,7 @@ SELF_ALIAS = "systems: &s [*s]\n"
 
 
 def _yaml_runs(tmp_path: Path, hostile: str) -> dict[str, list[str]]:
-    """The four user YAML files, each replaced in turn by `hostile`, and the command that reads it."""
+    """Each YAML file a user gives, replaced in turn by `hostile`, and the command that reads it."""
     empty_pack = tmp_path / "pack"
     empty_pack.mkdir()
     (empty_pack / "mine.yaml").write_text(hostile)
@@ -78,6 +78,7 @@ def _yaml_runs(tmp_path: Path, hostile: str) -> dict[str, list[str]]:
         "inventory in the input folder": ["inspect", str(folder)],
         "waivers": ["audit", str(SOCI), "--waivers", str(hostile_file), "--format", "json", "--out", out],
         "mapping": ["inspect", "--mapping", str(hostile_file), str(SOCI)],
+        "simulator rates": ["simulate", "--out", str(tmp_path / "world"), "--rates", str(hostile_file)],
     }
 
 
@@ -86,7 +87,8 @@ def _yaml_runs(tmp_path: Path, hostile: str) -> dict[str, list[str]]:
     (DEEP, "nested more than 64 levels deep"),
     (SELF_ALIAS, "alias *s refers to a value that contains it"),
 ], ids=["alias bomb", "10k levels", "alias inside itself"])
-@pytest.mark.parametrize("loader", ["rule pack", "inventory in the input folder", "waivers", "mapping"])
+@pytest.mark.parametrize("loader", ["rule pack", "inventory in the input folder", "waivers", "mapping",
+                                    "simulator rates"])
 def test_hostile_yaml_is_refused_in_one_line(cli, tmp_path: Path, loader: str, hostile: str, problem: str) -> None:
     args = _yaml_runs(tmp_path, hostile)[loader]
     line = one_line_error(cli(*args), problem)
