@@ -52,7 +52,7 @@ def one_line_error(result: tuple[int, str, list[str]], *expected: str) -> str:
 
 # --- YAML: every loader goes through msgaudit.yamlsafe ------------------------------------------
 
-# 9**10 values once expanded, from 420 bytes.
+# 9**10 values once expanded, from 460 bytes.
 ALIAS_BOMB = "\n".join(
     [f'a0: &a0 [{",".join(["lol"] * 9)}]']
     + [f"a{i}: &a{i} [{','.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 10)]
@@ -63,9 +63,9 @@ SELF_ALIAS = "systems: &s [*s]\n"
 
 def _yaml_runs(tmp_path: Path, hostile: str) -> dict[str, list[str]]:
     """Each YAML file a user gives, replaced in turn by `hostile`, and the command that reads it."""
-    empty_pack = tmp_path / "pack"
-    empty_pack.mkdir()
-    (empty_pack / "mine.yaml").write_text(hostile)
+    pack_dir = tmp_path / "pack"
+    pack_dir.mkdir()
+    (pack_dir / "mine.yaml").write_text(hostile)
     folder = tmp_path / "inputs"
     folder.mkdir()
     (folder / "inventory.yaml").write_text("organisation:\n  name: X\n" + hostile)
@@ -74,7 +74,7 @@ def _yaml_runs(tmp_path: Path, hostile: str) -> dict[str, list[str]]:
     hostile_file.write_text(hostile)
     out = str(tmp_path / "out")
     return {
-        "rule pack": ["audit", str(SOCI), "--rules", str(empty_pack), "--format", "json", "--out", out],
+        "rule pack": ["audit", str(SOCI), "--rules", str(pack_dir), "--format", "json", "--out", out],
         "inventory in the input folder": ["inspect", str(folder)],
         "waivers": ["audit", str(SOCI), "--waivers", str(hostile_file), "--format", "json", "--out", out],
         "mapping": ["inspect", "--mapping", str(hostile_file), str(SOCI)],
@@ -190,7 +190,7 @@ def test_a_damaged_local_header_is_one_line(cli, tmp_path: Path) -> None:
 
 
 def _workbook(sheet_xml: Callable[[str], str] | None = None, *, extra: dict[str, bytes] | None = None) -> bytes:
-    """A member list as Excel saves it, its first sheet's XML rewritten by `sheet_xml`."""
+    """A member list saved as .xlsx, its first sheet's XML rewritten by `sheet_xml`."""
     from openpyxl import Workbook
 
     wb = Workbook()

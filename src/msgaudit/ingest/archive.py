@@ -42,7 +42,7 @@ _DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotIm
 
 
 @contextmanager
-def open_zip(data: bytes, name: str, hint: str) -> Iterator[zipfile.ZipFile]:
+def open_zip(data: bytes, name: str, hint: str = "") -> Iterator[zipfile.ZipFile]:
     """The archive in `data`; any zipfile error inside the block becomes one InputError naming `name`."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
@@ -55,7 +55,7 @@ def open_zip(data: bytes, name: str, hint: str) -> Iterator[zipfile.ZipFile]:
         raise InputError(name, f"not a readable zip archive ({type(exc).__name__}: {exc})", hint) from None
 
 
-def check_members(zf: zipfile.ZipFile, members: Iterable[str], name: str, hint: str) -> None:
+def check_members(zf: zipfile.ZipFile, members: Iterable[str], name: str, hint: str = "") -> None:
     """Refuse, before unpacking, members whose method, size or ratio is not what an export writes."""
     total = 0
     for member in members:
@@ -73,7 +73,7 @@ def check_members(zf: zipfile.ZipFile, members: Iterable[str], name: str, hint: 
                                    f"(more than {MAX_RATIO}): a zip bomb, not an export", hint)
 
 
-def read_member(zf: zipfile.ZipFile, member: str, name: str, hint: str, limit: int | None = None) -> bytes:
+def read_member(zf: zipfile.ZipFile, member: str, name: str, hint: str = "", limit: int | None = None) -> bytes:
     """The member's bytes (its first `limit` bytes if given), checked first and streamed with a count."""
     check_members(zf, [member], name, hint)
     declared = zf.getinfo(member).file_size

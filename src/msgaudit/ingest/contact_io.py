@@ -72,7 +72,7 @@ def head_columns(source: Source, head: str) -> list[str]:
 
 def _has_workbook(data: bytes) -> bool:
     try:
-        with open_zip(data, "", "") as zf:
+        with open_zip(data, "") as zf:
             return "xl/workbook.xml" in zf.namelist()
     except InputError:
         return False

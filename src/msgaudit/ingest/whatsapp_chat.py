@@ -268,14 +268,14 @@ class WhatsAppChatAdapter:
     def sniff(self, source: Source, head: str) -> float:
         if source.suffix == ".zip" or source.data[:4] == b"PK\x03\x04":
             try:
-                with archive.open_zip(source.data, source.name, "") as zf:
+                with archive.open_zip(source.data, source.name) as zf:
                     member = _chat_member(zf.namelist())
                     if member is None:
                         return 0.0
                     if _is_chat_name(member):
                         return 0.95
                     # A lone .txt in an archive: only a chat if it reads like one.
-                    head = archive.read_member(zf, member, source.name, "", limit=_SNIFF_BYTES)
+                    head = archive.read_member(zf, member, source.name, limit=_SNIFF_BYTES)
             except InputError:
                 return 0.0
             text = head.decode(detect_encoding(head), errors="replace")
