@@ -45,9 +45,9 @@ class Times:
 def storable(stamps: pd.Series) -> Times:
     """Timestamps of any unit → nanoseconds, with what does not fit set aside rather than overflowing."""
     utc = stamps.dt.tz_localize("UTC") if stamps.dt.tz is None else stamps.dt.tz_convert("UTC")
-    too_early, too_late = (utc < FIRST).fillna(False), (utc > LAST).fillna(False)
+    too_early, too_late = utc < FIRST, utc > LAST  # NaT compares False: unreadable is not out of range
     at = utc.where(~(too_early | too_late)).dt.as_unit("ns")
-    return Times(at=at, too_early=too_early.astype(bool), too_late=too_late.astype(bool))
+    return Times(at=at, too_early=too_early, too_late=too_late)
 
 
 def localize(naive: pd.Series, tz: str) -> pd.Series:
