@@ -233,14 +233,14 @@ def test_defusedxml_is_what_openpyxl_parses_with() -> None:
 def test_a_hostile_workbook_is_one_line(cli, tmp_path: Path, rewrite: Callable[[str], str], expected: str) -> None:
     path = tmp_path / "soci.xlsx"
     path.write_bytes(_workbook(rewrite))
-    line = one_line_error(cli("inspect", "--format", "contacts-table", path), str(path), expected)
+    line = one_line_error(cli("inspect", path), str(path), expected)
     assert "root:" not in line
 
 
 def test_a_workbook_bomb_is_refused_before_openpyxl_sees_it(cli, tmp_path: Path) -> None:
     path = tmp_path / "soci.xlsx"
     path.write_bytes(_workbook(extra={"xl/sharedStrings.xml": b" " * (32 << 20)}))
-    one_line_error(cli("inspect", "--format", "contacts-table", path), str(path), "xl/sharedStrings.xml would unpack")
+    one_line_error(cli("inspect", path), str(path), "xl/sharedStrings.xml would unpack")
 
 
 def test_a_sheet_declaring_every_column_is_read_to_a_bounded_width(cli, tmp_path: Path) -> None:
@@ -252,7 +252,7 @@ def test_a_sheet_declaring_every_column_is_read_to_a_bounded_width(cli, tmp_path
 
     path = tmp_path / "soci.xlsx"
     path.write_bytes(_workbook(widen))
-    code, out, err = cli("inspect", "--json", "--format", "contacts-table", path)
+    code, out, err = cli("inspect", "--json", path)
     assert code == 0, err
     report = json.loads(out)[0]
     assert (report["rows_read"], report["rows_accepted"]) == (1, 1)
