@@ -69,13 +69,8 @@ def day_first(values: pd.Series, default: bool = True) -> bool:
     return default
 
 
-def parse_datetimes(values: pd.Series, tz: str, *, dayfirst: bool | None = None) -> pd.Series:
-    """Strings → UTC timestamps; NaT where a value cannot be read or is out of range (callers reject those rows)."""
-    return read_datetimes(values, tz, dayfirst=dayfirst).at
-
-
 def read_datetimes(values: pd.Series, tz: str, *, dayfirst: bool | None = None) -> Times:
-    """Strings → UTC timestamps, telling out-of-range dates apart from unreadable ones.
+    """Strings → UTC timestamps, NaT where a value cannot be read or is out of range (callers reject those rows).
 
     Accepts ISO 8601 (with or without offset), Unix seconds or milliseconds, and
     d/m/y or m/d/y with optional time. Values with an offset keep it; the rest are local to `tz`.
