@@ -2,7 +2,7 @@
 
     with open_zip(data, name, hint) as zf:
         check_members(zf, names, name, hint)       # before anything is unpacked
-        text = read_member(zf, member, name, hint)  # streamed, never past the limits
+        data = read_member(zf, member, name, hint)  # streamed, never past the limits
 
 A zip bomb is a small archive whose members unpack to gigabytes. Before a byte
 is unpacked, each member to be read is checked from the archive's directory:
@@ -36,7 +36,7 @@ MAX_UNPACKED = 1 << 30
 MAX_RATIO = 100
 RATIO_GRACE = 1 << 20
 _CHUNK = 1 << 20
-_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflate"}
+_METHODS = frozenset({zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED})
 # What zipfile raises for a damaged archive: bad headers, bad CRC, truncated streams, unknown methods.
 _DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, OverflowError)
 
