@@ -176,8 +176,9 @@ def _local_hours(deliveries: pd.DataFrame) -> list[list[int]]:
     grid = [[0] * 24 for _ in range(7)]
     if deliveries.empty:
         return grid
-    zone = deliveries["contact_time_zone"].where(deliveries["contact_time_zone"].notna(),
-                                                 deliveries["contact_zones"].str.split("|").str[0])
+    # As "string": where no recipient has a number (saved names only) the column is float NaN, with no .str.
+    zones = deliveries["contact_zones"].astype("string")
+    zone = deliveries["contact_time_zone"].where(deliveries["contact_time_zone"].notna(), zones.str.split("|").str[0])
     known = deliveries[zone.notna()].assign(_zone=zone[zone.notna()])
     for name, group in known.groupby("_zone", sort=True):
         try:

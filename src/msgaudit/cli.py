@@ -252,6 +252,9 @@ def main() -> None:
     except MsgauditError as exc:
         click.echo(f"msgaudit: error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
+    except MemoryError:  # reading a file says which one; this is the rest of the audit
+        click.echo("msgaudit: error: out of memory; audit fewer or smaller inputs at a time", err=True)
+        sys.exit(EXIT_ERROR)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         if os.environ.get("MSGAUDIT_DEBUG"):
             raise

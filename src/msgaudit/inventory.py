@@ -6,6 +6,8 @@ Every problem is one line naming the file and line. Countries are ISO 3166-1
 codes or their names in English or Italian (babel's CLDR territory names:
 "Italia", "Stati Uniti", "United States"); dates are ISO (2023-09-01) or
 day-first (01/09/2023), the way an Italian office writes them.
+A transfer `to: 9999-12-31` is open-ended and `from: 0001-01-01` is from the
+start, as if absent; any other date outside 1900-01-01..2262-04-10 is an error.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from msgaudit import tables, yamlsafe
 from msgaudit.errors import ConfigError
@@ -91,9 +93,6 @@ def parse_day(value: Any) -> date | None:
             raise ValueError(f"{value!r} is not a date; write it as 2023-09-01 or 01/09/2023") from None
     else:
         raise ValueError(f"{value!r} is not a date; write it as 2023-09-01 or 01/09/2023")
-    if day is not None and not _FIRST_DAY <= day <= _LAST_DAY:
-        raise ValueError(f"{day.isoformat()} is out of range ({_FIRST_DAY.year} to {_LAST_DAY.isoformat()}); "
-                         "for a claim with no end, leave 'to' out")
     return day
 
 
@@ -114,8 +113,15 @@ class Transfer(_Strict):
 
     @field_validator("from_", "to", "signed", mode="before")
     @classmethod
-    def _day(cls, v: Any) -> date | None:
-        return parse_day(v)
+    def _day(cls, v: Any, info: ValidationInfo) -> date | None:
+        day = parse_day(v)
+        if day is None or _FIRST_DAY <= day <= _LAST_DAY:
+            return day
+        # What spreadsheets write for "no end" (9999-12-31) and "since always" (0001-01-01) means an open end.
+        if (info.field_name == "to" and day > _LAST_DAY) or (info.field_name == "from_" and day < _FIRST_DAY):
+            return None
+        raise ValueError(f"{day.isoformat()} is outside the dates msgaudit can hold ({_FIRST_DAY} to {_LAST_DAY})"
+                         + ("; for a claim with no end, leave 'to' out" if info.field_name == "to" else ""))
 
 
 class System(_Strict):

@@ -8,6 +8,7 @@ what is skipped and listed). Inputs are opened read-only and never written to.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from msgaudit.errors import InputError, NotAnExport
@@ -23,7 +24,20 @@ _HEAD_BYTES = 16_384
 
 
 def read_file(path: Path, ctx: IngestContext, fmt: str | None = None) -> Ingested:
-    """Read one file; `NotAnExport` when it holds nothing to read, any other `InputError` when it is broken."""
+    """Read one file; `NotAnExport` when it holds nothing to read, any other `InputError` when it is broken.
+
+    Running out of memory is a one-line error naming the file."""
+    try:
+        return _read_file(path, ctx, fmt)
+    except MemoryError:
+        pass  # leave the handler first: the failed read's frames, and the data they hold, are freed with it
+    size = path.stat().st_size
+    raise InputError(path, f"too large to read in this machine's memory ({size / 1e6:,.0f} MB)",
+                     "split it (a month per file, say) and audit the parts one at a time, "
+                     "or run on a machine with more memory")
+
+
+def _read_file(path: Path, ctx: IngestContext, fmt: str | None) -> Ingested:
     try:
         data = path.read_bytes()
     except OSError as exc:

@@ -25,6 +25,9 @@ Which columns are consent marks, and what they mean:
 - "Data revoca" / "Revoca" with a date adds a `withdrawn` event for every mark
   column. A withdrawal mark without a date suppresses the row's granted
   events: the consent ended at an unknown time and cannot be relied on.
+  A withdrawal dated past 2262 (31/12/9999, how spreadsheets write "never")
+  is no withdrawal: the consent stands, and the notes count those rows. A
+  consent dated outside 1677–2262 records no event, like an unreadable date.
 - "Fonte consenso" / "Modulo" / "Evidenza" fill `evidence`; "Modalità consenso"
   fills `method`.
 - Contacts without a phone (e-mail only) or rejected as contacts get no event.
@@ -43,7 +46,7 @@ from msgaudit.ingest.contact_fields import (
     first_word, map_words, yes_no,
 )
 from msgaudit.ingest.csvtable import header_key
-from msgaudit.ingest.timeparse import parse_datetimes
+from msgaudit.ingest.timeparse import FIRST, LAST, read_datetimes
 from msgaudit.tables import CONSENT_EVENTS, conform, empty
 
 DEFAULT_PURPOSE = "membership"
@@ -110,8 +113,11 @@ def consent_events(frame: pd.DataFrame, lines: pd.Series, cols: dict[str, list[s
         return empty(CONSENT_EVENTS)
     dayfirst = {"dmy": True, "mdy": False}.get(ctx.date_order or "")
     has_phone = pd.Series(frame.index.isin(phones.index), index=frame.index)
-    withdrawn_at = parse_datetimes(withdrawal, ctx.timezone, dayfirst=dayfirst)
-    undated_withdrawal = withdrawal.ne("") & withdrawn_at.isna()
+    withdrawn = read_datetimes(withdrawal, ctx.timezone, dayfirst=dayfirst)
+    withdrawn_at = withdrawn.at
+    ledger.note_rows(withdrawn.too_late & has_phone, lines,
+                     f"withdrawal dates after {LAST:%Y-%m-%d} (such as 31/12/9999) read as 'never withdrawn'")
+    undated_withdrawal = withdrawal.ne("") & withdrawn_at.isna() & ~withdrawn.too_late
     ledger.note_rows(undated_withdrawal & has_phone, lines,
                      "withdrawal marks without a readable date: the consent on those rows was not recorded as granted")
     evidence = cells(frame, cols, "consent_evidence")
@@ -155,12 +161,15 @@ def _granted(frame: pd.DataFrame, mark: Mark, eligible: pd.Series, lines: pd.Ser
         return pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns, UTC]")
     date_raw = frame[mark.date_column].fillna("").astype(str)
     dayfirst = {"dmy": True, "mdy": False}.get(ctx.date_order or "")
-    at = parse_datetimes(date_raw, ctx.timezone, dayfirst=dayfirst)
+    times = read_datetimes(date_raw, ctx.timezone, dayfirst=dayfirst)
+    at = times.at
     if mark.signup_date and (yes & at.notna()).any():
         ledger.note(f"consent marks in {mark.column!r} have no date of their own: dated by {mark.date_column!r} "
                     "of the same row; if another column records when consent was given, map it to consent_date "
                     "with --mapping")
-    ledger.note_rows(yes & at.isna(), lines, f"consent marks in {mark.column!r} without a readable date: "
-                     "no consent event recorded")
+    ledger.note_rows(yes & times.out_of_range, lines, f"consent marks in {mark.column!r} dated outside "
+                     f"{FIRST:%Y-%m-%d} to {LAST:%Y-%m-%d}: no consent event recorded")
+    ledger.note_rows(yes & at.isna() & ~times.out_of_range, lines, f"consent marks in {mark.column!r} without a "
+                     "readable date: no consent event recorded")
     return at.where(yes)
 

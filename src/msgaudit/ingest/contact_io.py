@@ -11,18 +11,20 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 import pandas as pd
 
 from msgaudit.errors import InputError
+from msgaudit.ingest.archive import check_members, open_zip
 from msgaudit.ingest.base import Source
 from msgaudit.ingest.csvtable import dedupe_headers, read_csv_text
 from msgaudit.ingest.decoding import decode, sniff_delimiter
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
+MAX_COLUMNS = 1_024
+_XLSX_HINT = "save it again from the spreadsheet as .xlsx or as CSV"
 
 
 @dataclass
@@ -70,9 +72,9 @@ def head_columns(source: Source, head: str) -> list[str]:
 
 def _has_workbook(data: bytes) -> bool:
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        with open_zip(data, "") as zf:
             return "xl/workbook.xml" in zf.namelist()
-    except zipfile.BadZipFile:
+    except InputError:
         return False
 
 
@@ -95,24 +97,42 @@ def _xlsx_rows(source: Source, limit: int | None = None) -> tuple[list[tuple[int
     """Non-empty rows of the first sheet as (sheet row number, cells), and every sheet's name."""
     from openpyxl import load_workbook
 
+    with open_zip(source.data, source.name, _XLSX_HINT) as zf:
+        check_members(zf, zf.namelist(), source.name, _XLSX_HINT)
     try:
         wb = load_workbook(io.BytesIO(source.data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged workbook
-        raise InputError(source.name, f"cannot open the workbook ({type(exc).__name__})",
-                         "save it again from the spreadsheet as .xlsx or as CSV") from None
+        raise InputError(source.name, _workbook_problem("cannot open the workbook", exc), _XLSX_HINT) from None
     try:
         ws = wb.worksheets[0]
+        # Rows are padded to the width the sheet declares: a 1 KB sheet declaring A1:XFD1048576 would
+        # yield 16,384 cells for each of a million rows. No export is that wide; columns past it are not read.
+        width = min(ws.max_column, MAX_COLUMNS) if ws.max_column else None
         rows: list[tuple[int, list[str]]] = []
-        for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
-            cells = [_cell_text(v) for v in values]
+        for number, values in enumerate(ws.iter_rows(values_only=True, max_col=width), start=1):
+            if values.count(None) == len(values):
+                continue
+            cells = [_cell_text(v) for v in values[:MAX_COLUMNS]]
             if not any(cells):
                 continue
             rows.append((number, cells))
             if limit is not None and len(rows) >= limit:
                 break
         return rows, list(wb.sheetnames)
+    except Exception as exc:  # the sheet is parsed while iterating: damaged XML, entities refused by defusedxml
+        raise InputError(source.name, _workbook_problem("cannot read the first sheet", exc), _XLSX_HINT) from None
     finally:
         wb.close()
+
+
+def _workbook_problem(what: str, exc: BaseException) -> str:
+    from defusedxml import DefusedXmlException
+
+    while exc.__cause__ is not None:  # openpyxl wraps the parser's error in a ValueError
+        exc = exc.__cause__
+    if isinstance(exc, DefusedXmlException):
+        return f"{what}: its XML declares entities, which spreadsheets never write (an XML bomb or XXE)"
+    return f"{what} ({type(exc).__name__})"
 
 
 def _read_xlsx(source: Source) -> Sheet:

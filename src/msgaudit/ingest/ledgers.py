@@ -31,7 +31,7 @@ from msgaudit.ingest.contact_fields import (
 )
 from msgaudit.ingest.contact_io import Sheet, head_columns, read_sheet
 from msgaudit.ingest.csvtable import header_key
-from msgaudit.ingest.timeparse import parse_datetimes
+from msgaudit.ingest.timeparse import OUT_OF_RANGE, read_datetimes
 from msgaudit.phones import normalise
 from msgaudit.tables import CONSENT_EVENTS, OPTOUTS, conform
 
@@ -80,11 +80,12 @@ def _phones(frame: pd.DataFrame, cols: dict[str, list[str]], ctx: IngestContext,
 
 def _times(values: pd.Series, what: str, ctx: IngestContext, reasons: _Reasons, *, required: bool) -> pd.Series:
     dayfirst = {"dmy": True, "mdy": False}.get(ctx.date_order or "")
-    at = parse_datetimes(values, ctx.timezone, dayfirst=dayfirst)
+    times = read_datetimes(values, ctx.timezone, dayfirst=dayfirst)
     if required:
         reasons.add(values.eq(""), f"no {what}")
-    reasons.add(values.ne("") & at.isna(), f"{what} '" + values + "' is not a date")
-    return at
+    reasons.add(times.out_of_range, f"{what} '" + values + f"' {OUT_OF_RANGE}")
+    reasons.add(values.ne("") & times.at.isna(), f"{what} '" + values + "' is not a date")
+    return times.at
 
 
 def _accepted_values(table: dict[str, str], canonical: tuple[str, ...]) -> str:

@@ -28,7 +28,7 @@ from msgaudit.errors import InputError
 from msgaudit.ingest.base import IngestContext, Ingested, Ledger, Source
 from msgaudit.ingest.csvtable import find_column, header_key, read_csv_text
 from msgaudit.ingest.decoding import decode, sniff_delimiter
-from msgaudit.ingest.timeparse import parse_datetimes
+from msgaudit.ingest.timeparse import OUT_OF_RANGE, Times, read_datetimes, storable
 from msgaudit.phones import normalise
 from msgaudit.tables import MESSAGES, conform
 
@@ -107,7 +107,8 @@ def _messages(frame: pd.DataFrame, lines: pd.Series, columns: dict[str, str | No
         (sender.eq(""), "no From address"),
         (recipient.eq(""), "no To address"),
         (sent_raw.eq(""), "no SentDate (the message was never sent?)"),
-        (times.isna(), "SentDate '" + sent_raw + "' is not a date"),
+        (times.out_of_range, "SentDate '" + sent_raw + f"' {OUT_OF_RANGE}"),
+        (times.at.isna(), "SentDate '" + sent_raw + "' is not a date"),
         (person_phone["error"].notna(), person_field + ": " + person_phone["error"].fillna("")),
     ]
     reasons = pd.Series(None, index=frame.index, dtype=object)
@@ -124,7 +125,7 @@ def _messages(frame: pd.DataFrame, lines: pd.Series, columns: dict[str, str | No
     sources = name + ":" + lines.astype(str)
     out = pd.DataFrame({
         "message_id": sid.where(sid.ne(""), sources),
-        "timestamp": times,
+        "timestamp": times.at,
         "direction": direction,
         "channel": pd.Series("sms", index=frame.index).where(~whatsapp, "whatsapp"),
         "business_account": _business(business, ctx),
@@ -149,11 +150,14 @@ def _business(raw: pd.Series, ctx: IngestContext) -> pd.Series:
     return parsed["e164"].where(parsed["valid"].astype(bool), written)
 
 
-def _sent_dates(raw: pd.Series) -> pd.Series:
-    """ISO 8601 or RFC 2822 (weekday and its comma optional) → UTC; NaT where neither fits."""
+def _sent_dates(raw: pd.Series) -> Times:
+    """ISO 8601 or RFC 2822 (weekday and its comma optional) → UTC; NaT where neither fits or out of range."""
     rfc = raw.str.replace(r"^[A-Za-z]{3},?\s+", "", regex=True).str.replace(r"\s+(?:GMT|UTC)$", " +0000", regex=True)
     by_rfc = pd.to_datetime(rfc, format=_RFC2822_FORMAT, utc=True, errors="coerce")
-    return by_rfc.where(by_rfc.notna(), parse_datetimes(raw, "UTC")).dt.as_unit("ns")
+    rfc_times, other = storable(by_rfc), read_datetimes(raw, "UTC")
+    is_rfc = by_rfc.notna()
+    return Times(at=rfc_times.at.where(is_rfc, other.at), too_early=rfc_times.too_early.where(is_rfc, other.too_early),
+                 too_late=rfc_times.too_late.where(is_rfc, other.too_late))
 
 
 def _note_errors(frame: pd.DataFrame, columns: dict[str, str | None], ledger: Ledger) -> None:

@@ -446,6 +446,9 @@ def _read_json(text: str, path: str, records: _Records) -> None:
         raise InputError(path, f"invalid JSON at line {exc.lineno} column {exc.colno} ({exc.msg})",
                          "the file is cut short; save the whole webhook body again" if truncated
                          else "fix the JSON there or export the webhook log again") from None
+    except RecursionError:  # the position-keeping scanner recurses once per level; webhook bodies nest about 8
+        raise InputError(path, "JSON nested too deeply to be a webhook body",
+                         "give the webhook log as the platform sent it") from None
     newlines = [m.start() for m in re.finditer("\n", text)]
     starts = decoder.starts
 

@@ -35,10 +35,7 @@ Times carry no zone; they are read in `ctx.timezone` (DST repeats and gaps as
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
-import zlib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -48,7 +45,7 @@ import numpy as np
 import pandas as pd
 
 from msgaudit.errors import InputError
-from msgaudit.ingest import chat_layouts
+from msgaudit.ingest import archive, chat_layouts
 from msgaudit.ingest.base import IngestContext, Ingested, Ledger, Source
 from msgaudit.ingest.decoding import decode, detect_encoding
 from msgaudit.ingest.timeparse import localize
@@ -58,7 +55,6 @@ from msgaudit.tables import MESSAGES, conform
 NAME = "whatsapp-chat"
 _NO_HEADER_HINT = ("export the chat from WhatsApp (chat › ⋮ › More › Export chat) "
                    "and give the .txt or the .zip exactly as the app wrote it")
-_MAX_MEMBER_BYTES = 2 << 30
 _SNIFF_BYTES = 16_384
 _LAYOUTS_NOTED = 5  # a file of many layouts is hostile or garbled; the rest are summed in one note
 
@@ -271,16 +267,15 @@ class WhatsAppChatAdapter:
     def sniff(self, source: Source, head: str) -> float:
         if source.suffix == ".zip" or source.data[:4] == b"PK\x03\x04":
             try:
-                with zipfile.ZipFile(io.BytesIO(source.data)) as zf:
+                with archive.open_zip(source.data, source.name) as zf:
                     member = _chat_member(zf.namelist())
                     if member is None:
                         return 0.0
                     if _is_chat_name(member):
                         return 0.95
                     # A lone .txt in an archive: only a chat if it reads like one.
-                    with zf.open(member) as f:
-                        head = f.read(_SNIFF_BYTES)
-            except (zipfile.BadZipFile, RuntimeError, OSError, ValueError, EOFError, zlib.error):
+                    head = archive.read_member(zf, member, source.name, limit=_SNIFF_BYTES)
+            except InputError:
                 return 0.0
             text = head.decode(detect_encoding(head), errors="replace")
             return 0.95 if chat_layouts.looks_like_chat(text) else 0.0
@@ -356,22 +351,12 @@ def load_text(source: Source) -> ChatText:
 
 def _unzip(source: Source) -> tuple[str, bytes, list[str]]:
     hint = "share the chat again from WhatsApp (Export chat) and give the .zip as it arrived"
-    try:
-        with zipfile.ZipFile(io.BytesIO(source.data)) as zf:
-            names = zf.namelist()
-            member = _chat_member(names)
-            if member is None:
-                raise InputError(source.name, "the archive holds no chat .txt file", hint)
-            if zf.getinfo(member).file_size > _MAX_MEMBER_BYTES:
-                raise InputError(source.name, f"{member} is larger than 2 GiB once unpacked",
-                                 "split the export or check that the archive is a WhatsApp chat")
-            data = zf.read(member)
-    except InputError:
-        raise
-    except RuntimeError as exc:  # zipfile signals encrypted members this way
-        raise InputError(source.name, f"the archive cannot be opened ({exc})", hint) from None
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
-        raise InputError(source.name, f"not a readable zip archive ({exc})", hint) from None
+    with archive.open_zip(source.data, source.name, hint) as zf:
+        names = zf.namelist()
+        member = _chat_member(names)
+        if member is None:
+            raise InputError(source.name, "the archive holds no chat .txt file", hint)
+        data = archive.read_member(zf, member, source.name, hint)
     media = [n for n in names if n != member and not n.endswith("/") and not _is_noise(n)]
     return member, data, media
 

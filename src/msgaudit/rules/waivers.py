@@ -11,12 +11,13 @@
         timezone: Europe/Rome            # default: the organisation's zone
 
 A waived finding is still counted and listed as waived. An expired waiver
-stops applying: it is judged at the start of the audit's --as-of date.
+stops applying: it is judged at the start of the audit's --as-of date. A
+waiver until 9999-12-31 never expires.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -62,6 +63,8 @@ def load_waivers(path: str | Path, default_tz: str, region: str = "IT") -> list[
             raise ConfigError(path, line, f"unknown time zone {tzname!r}; use an IANA name such as Europe/Rome") from None
         if isinstance(spec.expires, datetime):
             expires = spec.expires if spec.expires.tzinfo else spec.expires.replace(tzinfo=zone)
+        elif spec.expires == date.max:  # 9999-12-31, the last date there is: written to mean "never"
+            expires = datetime.max.replace(tzinfo=timezone.utc)
         else:
             expires = datetime.combine(spec.expires + timedelta(days=1), time(0), tzinfo=zone)
         contact = spec.contact

@@ -14,8 +14,9 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
+
+from msgaudit import yamlsafe
 
 # Expected incidents per message (or per contact, or per world): small enough that a
 # realistic log stays mostly clean, large enough that 2,000 messages show a few of each.
@@ -57,7 +58,7 @@ class SimConfig(BaseModel):
 
 def load_rates(path: str | Path) -> dict[str, float]:
     """A YAML mapping {rule id: rate}; unknown rule ids are refused so a typo cannot silently do nothing."""
-    data = yaml.safe_load(Path(path).read_text("utf-8")) or {}
+    data = yamlsafe.load_file(path)[0] or {}
     if not isinstance(data, dict):
         raise ValueError(f"{path}: expected a mapping of rule id to rate")
     unknown = sorted(set(data) - set(DEFAULT_RATES))
