@@ -22,7 +22,7 @@ demo: $(STAMP)
 	$(VENV)/bin/msgaudit demo
 
 test: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist loadfile
 
 bench: $(STAMP)
 	for b in benchmarks/bench_*.py; do $(PY) $$b || exit 1; done
