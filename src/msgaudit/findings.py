@@ -18,6 +18,9 @@ from msgaudit.ingest.base import InputReport
 Severity = Literal["info", "low", "medium", "high", "critical"]
 SEVERITIES: tuple[Severity, ...] = ("info", "low", "medium", "high", "critical")
 SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
+# What a rule rests on, so a reader can tell a legal duty from a platform's or the house's own policy.
+Basis = Literal["law", "guidance", "platform", "house"]
+FindingBasis = Literal["law", "guidance", "platform", "house", "unknown"]
 
 
 class LawRef(BaseModel):
@@ -49,6 +52,7 @@ class Finding(BaseModel):
     severity: Severity
     title: str
     message: str
+    basis: FindingBasis = "unknown"
     contact: str | None = None
     contact_name: str | None = None
     message_id: str | None = None
@@ -68,6 +72,7 @@ class RuleSummary(BaseModel):
     title: str
     severity: Severity
     applies_to: str
+    basis: FindingBasis = "unknown"
     evaluated: bool = True
     findings: int = 0
     waived: int = 0

@@ -69,7 +69,7 @@ def evaluate(packs: list[Pack], ctx: CheckContext, *, mask: bool = True, org_sou
     for pack in packs:
         for rule in pack.rules:
             summary = RuleSummary(id=rule.id, pack=pack.pack, title=rule.title, severity=rule.severity,
-                                  applies_to=rule.applies_to, law=rule.law, remediation=rule.remediation,
+                                  basis=rule.basis, applies_to=rule.applies_to, law=rule.law, remediation=rule.remediation,
                                   description=rule.description,
                                   translations={lang: text.model_dump(exclude_none=True)
                                                 for lang, text in rule.translations.items()})
@@ -148,6 +148,7 @@ def to_findings(rule: Rule, rows: pd.DataFrame, v: pd.DataFrame, *, mask: bool,
     return [
         Finding.model_construct(
             rule_id=rule.id, fingerprint=prints[i], severity=rule.severity, title=rule.title, message=messages[i],
+            basis=rule.basis,
             contact=contact[i], contact_name=names_col[i], message_id=message_id[i], system=system[i],
             timestamp=when[i], source=source[i], evidence=evidence[i], law=list(law),
             remediation=rule.remediation, waived=False, waiver=None,
