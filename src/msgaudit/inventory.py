@@ -65,6 +65,10 @@ class Organisation(_Strict):
     employees: int | None = None
     dpo: str = ""
     rights_contact: str = Field(default="", description="Address where data subjects exercise their rights (Codice Privacy art. 130(5))")
+    message_categories: dict[str, Literal["marketing", "service"]] = Field(
+        default_factory=dict,
+        description="Category of outbound messages per channel (sms, whatsapp) when the export carries none; "
+                    "beats the reading of the text, never the export's own category")
 
     @field_validator("timezone")
     @classmethod
