@@ -28,7 +28,7 @@ import pandas as pd
 from dateutil.easter import easter
 
 from msgaudit.simulate import texts
-from msgaudit.simulate.config import CONTACT_RULES, WORLD_RULES, SimConfig
+from msgaudit.simulate.config import CONTACT_RULES, GROUP_RULES, WORLD_RULES, SimConfig
 from msgaudit.simulate.hours import CLEAN, DAY, FR_HOURS
 from msgaudit.simulate.incidents import inject
 from msgaudit.simulate.model import (BusinessAccount, Organisation, System, Template, TransferClaim, World)
@@ -65,6 +65,8 @@ class Sim:
         self.prefs: list[pd.DataFrame] = []
         self.drops: list[pd.DataFrame] = []  # pid, after: clean traffic of pid after this instant is suppressed
         self.incidents: dict[str, int] = {}
+        # The president's extra lines in the group (local, body, category, art9), posted by incidents.
+        self.group_posts: list[pd.DataFrame] = []
 
     # --- how many incidents -------------------------------------------------------------
 
@@ -415,11 +417,14 @@ class Sim:
         replies = pd.DataFrame({"local": reply_local, "author": rng.choice(np.array(names, dtype=object), int(k.sum())),
                                 "body": rng.choice(np.array(texts.REPLIES, dtype=object), int(k.sum()))})
         replies["kind"] = np.where(replies["body"].str.startswith("<Media"), "media", "text")
-        chat = pd.concat([lines, greet, notices, replies], ignore_index=True)
-        chat = chat.sort_values("local", kind="stable").reset_index(drop=True)
-        chat["line"] = np.arange(1, len(chat) + 1)
-        chat["t"] = chat["local"].dt.tz_localize("Europe/Rome", nonexistent="shift_forward", ambiguous=True).dt.tz_convert("UTC")
-        return chat, roster
+        return _numbered(pd.concat([lines, greet, notices, replies], ignore_index=True)), roster
+
+    def with_group_posts(self, chat: pd.DataFrame) -> pd.DataFrame:
+        """The chat with the incidents' posts in time order, lines numbered again as the export numbers them."""
+        posts = [p.assign(author=PRESIDENT, kind="text") for p in self.group_posts if len(p)]
+        if not posts:
+            return chat
+        return _numbered(pd.concat([chat.drop(columns=["line", "t"]), *posts], ignore_index=True))
 
     # --- systems ---------------------------------------------------------------------------------------
 
@@ -489,6 +494,10 @@ def build_world(cfg: SimConfig) -> World:
         sim.incidents["TIMING-004"] = n_nick
     sim.top_up(cfg.messages - len(chat))
     systems = sim.systems()
+    if with_group and len(chat):
+        for rule in GROUP_RULES:
+            inject(sim, rule, sim.count(rule, cfg.messages))
+        chat = sim.with_group_posts(chat)
     messages = assemble(sim, chat)
     if with_group and len(chat):
         sim.incidents["SPECIAL-004"] = int((chat["author"] == PRESIDENT).sum())
@@ -509,6 +518,13 @@ def build_world(cfg: SimConfig) -> World:
         group_name=sim.group_name,
         incidents=sim.incidents,
     )
+
+
+def _numbered(chat: pd.DataFrame) -> pd.DataFrame:
+    chat = chat.sort_values("local", kind="stable").reset_index(drop=True)
+    chat["line"] = np.arange(1, len(chat) + 1)
+    chat["t"] = chat["local"].dt.tz_localize("Europe/Rome", nonexistent="shift_forward", ambiguous=True).dt.tz_convert("UTC")
+    return chat
 
 
 def _concat(parts: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
@@ -538,16 +554,18 @@ def assemble(sim: Sim, chat: pd.DataFrame) -> pd.DataFrame:
     noise = pd.Series(sim.rng.integers(0, 10**9, len(msgs))).astype(str).str.zfill(9)
     msgs["mid"] = ("wamid.HBgM" + idx + "FQIAERgS" + noise).to_numpy()
     msgs["conversation"] = "individual"
+    msgs["art9"] = False
     if len(chat):
         fname = f"Chat WhatsApp con {sim.group_name}.txt"
         is_pres = chat["author"] == PRESIDENT
         author_pid = chat["author"].map(dict(zip(sim.people["name"], sim.people["pid"]))).fillna(-1).astype(np.int64)
         grp = pd.DataFrame({
             "t": chat["t"], "direction": np.where(is_pres, "outbound", "inbound"), "channel": "whatsapp",
-            "source": "chat", "pid": np.where(is_pres, -1, author_pid), "category": "unknown", "is_template": False,
+            "source": "chat", "pid": np.where(is_pres, -1, author_pid),
+            "category": chat["category"].fillna("unknown") if "category" in chat else "unknown", "is_template": False,
             "kind": chat["kind"], "body": chat["body"], "optout": False, "looks_like": False, "tag": "group",
             "mid": fname + ":" + chat["line"].astype(str), "conversation": "group", "author": chat["author"],
-            "local": chat["local"],
+            "local": chat["local"], "art9": chat["art9"].fillna(False).astype(bool) if "art9" in chat else False,
         })
         msgs = pd.concat([msgs, grp], ignore_index=True)
     return msgs

@@ -28,8 +28,11 @@ DEFAULT_RATES: dict[str, float] = {
     "QUALITY-001": 0.001, "QUALITY-002": 0.001, "QUALITY-003": 0.01, "QUALITY-004": 0.001,
     "TRANSFER-001": 0.5, "TRANSFER-002": 0.5, "TRANSFER-003": 0.5, "TRANSFER-004": 0.5, "TRANSFER-005": 0.5,
     "SPECIAL-001": 0.3, "SPECIAL-002": 0.3, "SPECIAL-004": 1.0,
+    "CONSENT-015": 0.0005, "SPECIAL-005": 0.0005,
 }
 CONTACT_RULES = frozenset({"CONSENT-004", "CONSENT-005", "CONSENT-007", "QUALITY-003"})
+# Posted by the president in the association's group (only worlds with a group).
+GROUP_RULES = ("CONSENT-015", "SPECIAL-005")
 WORLD_RULES = frozenset({"TRANSFER-001", "TRANSFER-002", "TRANSFER-003", "TRANSFER-004", "TRANSFER-005",
                          "SPECIAL-001", "SPECIAL-002", "SPECIAL-004"})
 

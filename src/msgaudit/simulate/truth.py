@@ -218,7 +218,9 @@ def label(world: World) -> pd.DataFrame:
     registered = d.index.isin(dm.index[_after_optout(dm, registry, keys, grant_at[marketing]).to_numpy()])
     emit("OPTOUT-005", registered & d["region"].eq("IT") & state.ne("granted"))
 
-    emit("WINDOW-001", whatsapp & ~d["is_template"].astype(bool) & d["category"].ne("unknown") & _window_closed(d, inbound, contact_of, keys))
+    # A chat export's lines never went through the platform, whatever their text says.
+    emit("WINDOW-001", whatsapp & ~d["is_template"].astype(bool) & d["category"].ne("unknown") & d["source"].ne("chat")
+         & _window_closed(d, inbound, contact_of, keys))
 
     holidays = french_holidays(d["t"].min().date() - timedelta(days=2), d["t"].max().date() + timedelta(days=2)) if len(d) else set()
     emit("TIMING-001", marketing & not_system & d["region"].eq("US") & _local_outside(d, _general_hours))
@@ -247,6 +249,11 @@ def label(world: World) -> pd.DataFrame:
         rows.append(pd.DataFrame({"rule_id": "SPECIAL-003", "message_id": "", "contact": "", "system": processors}))
     group_out = m[(m["conversation"] == "group") & (m["direction"] == "outbound")]
     emit("SPECIAL-004", np.ones(len(group_out), dtype=bool), group_out.assign(contact=None), message=True)
+    emit("SPECIAL-005", group_out["art9"].astype(bool), group_out.assign(contact=None), message=True)
+    # Every marketing text the simulator writes (texts.GROUP_PROMOS) lacks an opt-out route; templates carry no text.
+    sent = m[(m["direction"] == "outbound") & (m["kind"] != "system")]
+    promo_text = sent["category"].eq("marketing") & sent["body"].fillna("").ne("")
+    emit("CONSENT-015", promo_text, sent.assign(contact=None), message=True)
     rows.append(_transfers(world))
     found = [r for r in rows if len(r)]
     out = pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=COLUMNS)

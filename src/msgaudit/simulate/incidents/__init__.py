@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from msgaudit.simulate.incidents import consent, optout, platform, quality, timing  # noqa: F401  (they register)
+from msgaudit.simulate.incidents import consent, content, optout, platform, quality, timing  # noqa: F401  (they register)
 from msgaudit.simulate.incidents.registry import INCIDENTS, incident
 
 if TYPE_CHECKING:
