@@ -99,11 +99,36 @@ def _read(path: Path, model: type[BaseModel], what: str) -> BaseModel:
         raise ConfigError(str(path), None, f"invalid {what}: {str(exc).splitlines()[0]}") from None
 
 
+def _trie(words: list[str]) -> str:
+    """One regex for many literal words, factored by common prefix: the engine tests a shared
+    prefix once instead of every alternative at every position (hundreds of terms made a plain
+    alternation the slowest step). Longer words are still preferred, as a longest-first
+    alternation would: every branch is greedy and a shorter word is only the empty branch."""
+    tree: dict = {}
+    for word in words:
+        node = tree
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        ends = "" in node
+        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if ends else body
+
+    return emit(tree)
+
+
 def _word_regex(terms: list[str], patterns: list[str] = ()) -> re.Pattern[str] | None:
-    """Whole-word alternation over normalised text, longest first; group 1 is the match."""
-    words = sorted({t for t in normalise_all(terms) if t}, key=lambda t: (-len(t), t))
-    parts = [re.escape(t) for t in words] + [f"(?:{p})" for p in sorted(set(patterns))]
-    return re.compile(rf"(?:^| )({'|'.join(parts)})(?= |$)") if parts else None
+    """Whole words over normalised text (a term, else a pattern); group 1 is the match."""
+    words = sorted({t for t in normalise_all(terms) if t})
+    parts = ([_trie(words)] if words else []) + [f"(?:{p})" for p in sorted(set(patterns))]
+    # A word must start after a space (or at the start); the lookbehind lets the engine skip
+    # every position inside a word at once.
+    return re.compile(rf"(?<![^ ])(?:({'|'.join(parts)})(?= |$))") if parts else None
 
 
 def _any_regex(patterns: tuple[str, ...], flags: int = 0) -> re.Pattern[str] | None:
@@ -140,29 +165,47 @@ class MessageClassifier:
         """
         codes, distinct = pd.factorize(bodies.astype(_STRINGS))
         raw = pd.Series(distinct, dtype=_STRINGS)
-        norm, fold = normalise(raw), folded(raw)
-        promo = _first(norm, self.promo).fillna(_first(fold, self.promo_symbols))
-        service = _first(norm, self.service).fillna(_first(fold, self.service_symbols))
-        weak_parts = [(_count(norm, self.weak), _first(norm, self.weak)),
-                      (_count(fold, self.weak_symbols), _first(fold, self.weak_symbols)),
-                      (_count(raw, self.coupon), _first(raw, self.coupon))]
-        n_weak = sum(n for n, _ in weak_parts)
-        first_weak = [w for _, w in weak_parts]
-        weak_cue = first_weak[0].fillna("")
-        for other in first_weak[1:]:
-            weak_cue = weak_cue + np.where(weak_cue.ne("") & other.notna(), " + ", "") + other.fillna("")
-        has_promo = promo.notna().to_numpy(dtype=bool)
+        fold = folded(raw)
+        # The normalised text is the folded one without symbols (as law.text.normalise makes it).
+        norm = fold.str.replace(r"[\W_]+", " ", regex=True).str.strip()
+        # Every symbol pattern needs a digit, a dot or a slash: other texts skip those passes.
+        symbolic = fold.str.contains(r"[\d./]", regex=True).fillna(False).to_numpy(dtype=bool)
+        category = np.full(len(raw), UNKNOWN, dtype=object)
+        cue = np.full(len(raw), None, dtype=object)
+        # Each pass reads only the texts the earlier ones left undecided.
+        promo = _first(norm, self.promo)
+        rest = promo.isna().to_numpy(dtype=bool) & symbolic
+        promo[rest] = _first(fold[rest], self.promo_symbols)
+        decided = promo.notna().to_numpy(dtype=bool)
+        category[decided], cue[decided] = MARKETING, promo[decided].to_numpy(dtype=object)
+        open_ = ~decided
+        service = pd.Series(pd.NA, index=raw.index, dtype=_STRINGS)
+        service[open_] = _first(norm[open_], self.service)
+        rest = open_ & service.isna().to_numpy(dtype=bool) & symbolic
+        service[rest] = _first(fold[rest], self.service_symbols)
         has_service = service.notna().to_numpy(dtype=bool)
-        by_weak = ~has_promo & (n_weak >= 2) & ~has_service
-        category = np.where(has_promo | by_weak, MARKETING, np.where(has_service, SERVICE, UNKNOWN)).astype(object)
-        cue = np.where(has_promo, promo.to_numpy(dtype=object, na_value=None),
-                       np.where(by_weak, weak_cue.to_numpy(dtype=object, na_value=None),
-                                np.where(has_service, service.to_numpy(dtype=object, na_value=None), None))).astype(object)
+        weighed = open_ & ~has_service
+        n_weak = np.zeros(len(raw), dtype=np.int64)
+        n_weak[weighed] = _count(norm[weighed], self.weak)
+        weighed_symbols = weighed & symbolic
+        n_weak[weighed_symbols] += _count(fold[weighed_symbols], self.weak_symbols) + _count(raw[weighed_symbols], self.coupon)
+        by_weak = weighed & (n_weak >= 2)
+        category[by_weak], cue[by_weak] = MARKETING, self._weak_cue(norm[by_weak], fold[by_weak], raw[by_weak])
+        as_service = open_ & has_service
+        category[as_service], cue[as_service] = SERVICE, service[as_service].to_numpy(dtype=object)
         empty = norm.fillna("").eq("").to_numpy(dtype=bool)
         category[empty] = None
         cue[empty] = None
         return pd.DataFrame({"content_category": spread(codes, category, None), "cue": spread(codes, cue, None)},
                             index=bodies.index)
+
+    def _weak_cue(self, norm: pd.Series, fold: pd.Series, raw: pd.Series) -> np.ndarray:
+        """The first two weak cues found, joined by " + " (words first, then symbols, then a coupon code)."""
+        found = [_first(norm, self.weak), _first(fold, self.weak_symbols), _first(raw, self.coupon)]
+        joined = found[0].fillna("")
+        for other in found[1:]:
+            joined = joined + np.where(joined.ne("") & other.notna(), " + ", "") + other.fillna("")
+        return joined.str.split(" \\+ ").str[:2].str.join(" + ").to_numpy(dtype=object)
 
     def offers_optout(self, bodies: pd.Series) -> pd.Series:
         """The body tells the reader how to stop these messages ("Rispondi STOP", "unsubscribe")."""
