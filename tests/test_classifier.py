@@ -138,3 +138,22 @@ def test_simulator_texts_read_as_the_simulator_says() -> None:
     assert not classifier.offers_optout(pd.Series(texts.GROUP_PROMOS)).any()
     assert matcher.match(pd.Series(texts.ART9_NOTICES))["art9_category"].notna().all()
     assert not classifier.classify(pd.Series(texts.ART9_NOTICES))["content_category"].eq("marketing").any()
+
+
+def test_inventory_channel_category_reaches_the_rules_and_a_bad_value_is_one_line(tmp_path: Path) -> None:
+    from msgaudit.errors import ConfigError
+    from msgaudit.inventory import load_inventory
+
+    (tmp_path / "log.csv").write_text(
+        "From,To,Body,Status,SentDate,Sid,Direction\n"
+        "+393401000000,+393331110002,Nuovi occhiali da sole in vetrina,delivered,2025-10-04T08:30:00Z,SM1,outbound-api\n",
+        encoding="utf-8")
+    inventory = tmp_path / "inventory.yaml"
+    inventory.write_text("organisation:\n  name: Ottica Rossi\n  message_categories: {sms: marketing}\n", encoding="utf-8")
+    result = audit([tmp_path], AuditOptions(as_of=date(2026, 1, 1), mask=False))
+    (finding,) = [f for f in result.findings if f.rule_id == "CONSENT-001"]
+    assert finding.evidence["category_source"] == "inventory"
+    inventory.write_text("organisation:\n  name: Ottica Rossi\n  message_categories: {sms: promo}\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_inventory(inventory)
+    assert "message_categories" in str(caught.value) and "\n" not in str(caught.value)
