@@ -59,7 +59,7 @@ class Art9Matcher:
             if regex is None or norm.empty:
                 continue
             found = norm.str.extract(regex, expand=False).to_numpy(dtype=object, na_value=None)
-            new = (category == None) & (found != None)  # noqa: E711 (element-wise on object arrays)
+            new = pd.isna(category) & pd.notna(found)
             category[new] = name
             term[new] = found[new]
         return pd.DataFrame({"art9_category": spread(codes, category, None), "term": spread(codes, term, None)},

@@ -23,14 +23,13 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from msgaudit.errors import ConfigError
-from msgaudit.law.text import normalise, normalise_all, normalise_distinct, spread
+from msgaudit.law.loader import locate
+from msgaudit.law.text import _COMBINING, _STRINGS, normalise_all, normalise_distinct, spread
 
 CLASSES_FILE = "message_classes.yaml"
 TERMS_FILE = "marketing_terms.yaml"
 MARKETING, SERVICE, UNKNOWN = "marketing", "service", "unknown"
 
-_COMBINING = "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
-_STRINGS = pd.StringDtype("python")
 
 
 def _regexes(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -236,6 +235,4 @@ def _load(root: str) -> MessageClassifier:
 
 def load_classifier(root: str | Path | None = None) -> MessageClassifier:
     """The classifier of the reference folder `root` (default: the one `load_reference` reads)."""
-    from msgaudit.law.loader import locate
-
     return _load(str(locate(Path(root) if root is not None else None)))
