@@ -157,3 +157,18 @@ def test_inventory_channel_category_reaches_the_rules_and_a_bad_value_is_one_lin
     with pytest.raises(ConfigError) as caught:
         load_inventory(inventory)
     assert "message_categories" in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_simulated_group_carries_an_offer_and_health_news_the_audit_reads(tmp_path: Path) -> None:
+    from msgaudit.simulate import EXPORTS, simulate_config
+    from msgaudit.simulate.config import SimConfig
+
+    simulate_config(tmp_path, SimConfig(seed=0, contacts=120, messages=800, days=30))
+    truth = pd.read_csv(tmp_path / "ground_truth.csv", dtype=str, keep_default_na=False)
+    in_chat = truth["message_id"].str.startswith("Chat WhatsApp")
+    assert {"CONSENT-015", "SPECIAL-005"} <= set(truth.loc[in_chat, "rule_id"])
+    offer = truth.loc[in_chat & truth["rule_id"].eq("CONSENT-015"), "message_id"].iloc[0]
+    assert (in_chat & truth["rule_id"].eq("CONSENT-001") & truth["message_id"].eq(offer)).sum() >= 1
+    result = audit([tmp_path / EXPORTS], AuditOptions(as_of=date(2026, 6, 30), mask=False))
+    (found,) = [f for f in result.findings if f.rule_id == "CONSENT-015"]
+    assert found.message_id == offer and found.evidence["category_source"] == "text"
