@@ -34,7 +34,7 @@ def _bench():
     return module
 
 
-# Floors below what was measured (dev: precision 0.963, recall 1.000; held-out, never tuned on:
+# Floors below what was measured (dev: precision 0.975, recall 1.000; held-out, never tuned on:
 # precision 0.939, recall 0.979), so a list edit that costs real accuracy fails here.
 @pytest.mark.parametrize("name, precision, recall", [("dev", 0.9, 0.95), ("heldout", 0.9, 0.95)])
 def test_marketing_precision_and_recall_floors(name: str, precision: float, recall: float) -> None:
@@ -60,7 +60,7 @@ def test_cue_is_evidence_not_the_message_and_mixed_content_is_marketing() -> Non
     got = load_classifier().classify(bodies)
     assert _values(got["content_category"]) == ["marketing", "service", "unknown", "marketing", None, None]
     assert got.loc[0, "cue"] == "20 di sconto"
-    assert got.loc[3, "cue"] == "vieni a trovarci + 49 €"
+    assert got.loc[3, "cue"] == "vieni a trovarci + in negozio"
     assert all(len(c) < 30 for c in got["cue"].dropna())
 
 

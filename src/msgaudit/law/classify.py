@@ -47,6 +47,7 @@ class _Language(BaseModel):
     promo: tuple[str, ...] = ()
     weak: tuple[str, ...] = ()
     service: tuple[str, ...] = ()
+    neutral: tuple[str, ...] = ()
     optout_route: tuple[str, ...] = ()
     source: tuple[str, ...] = Field(min_length=1)
     verified: bool = True
@@ -151,6 +152,7 @@ class MessageClassifier:
         self.weak = _word_regex([t for lang in langs for t in lang.weak])
         self.service = _word_regex([t for lang in langs for t in lang.service])
         self.optout_route = _word_regex([t for lang in langs for t in lang.optout_route])
+        self.neutral = _word_regex([t for lang in langs for t in lang.neutral])
         self.promo_symbols = _any_regex(data.patterns.promo)
         self.weak_symbols = _any_regex(data.patterns.weak)
         self.service_symbols = _any_regex(data.patterns.service)
@@ -165,8 +167,11 @@ class MessageClassifier:
         codes, distinct = pd.factorize(bodies.astype(_STRINGS))
         raw = pd.Series(distinct, dtype=_STRINGS)
         fold = folded(raw)
-        # The normalised text is the folded one without symbols (as law.text.normalise makes it).
+        # The normalised text is the folded one without symbols (as law.text.normalise makes it),
+        # with the neutral phrases blanked so their promotional-looking words count for nothing.
         norm = fold.str.replace(r"[\W_]+", " ", regex=True).str.strip()
+        if self.neutral is not None:
+            norm = norm.str.replace(self.neutral, " _ ", regex=True)
         # Every symbol pattern needs a digit, a dot or a slash: other texts skip those passes.
         symbolic = fold.str.contains(r"[\d./]", regex=True).fillna(False).to_numpy(dtype=bool)
         category = np.full(len(raw), UNKNOWN, dtype=object)
@@ -199,12 +204,12 @@ class MessageClassifier:
                             index=bodies.index)
 
     def _weak_cue(self, norm: pd.Series, fold: pd.Series, raw: pd.Series) -> np.ndarray:
-        """The first two weak cues found, joined by " + " (words first, then symbols, then a coupon code)."""
-        found = [_first(norm, self.weak), _first(fold, self.weak_symbols), _first(raw, self.coupon)]
-        joined = found[0].fillna("")
-        for other in found[1:]:
-            joined = joined + np.where(joined.ne("") & other.notna(), " + ", "") + other.fillna("")
-        return joined.str.split(" \\+ ").str[:2].str.join(" + ").to_numpy(dtype=object)
+        """The first two weak cues found, joined by " + " (words first, then symbols, then a coupon code).
+
+        Only the few texts decided by weak cues come here, so listing every match is cheap.
+        """
+        found = [_all(norm, self.weak), _all(fold, self.weak_symbols), _all(raw, self.coupon)]
+        return np.array([" + ".join((a + b + c)[:2]) for a, b, c in zip(*found)], dtype=object)
 
     def offers_optout(self, bodies: pd.Series) -> pd.Series:
         """The body tells the reader how to stop these messages ("Rispondi STOP", "unsubscribe")."""
@@ -217,6 +222,12 @@ def _first(texts: pd.Series, regex: re.Pattern[str] | None) -> pd.Series:
     if regex is None or texts.empty:
         return pd.Series(pd.NA, index=texts.index, dtype=_STRINGS)
     return texts.str.extract(regex, expand=False).astype(_STRINGS).str.strip()
+
+
+def _all(texts: pd.Series, regex: re.Pattern[str] | None) -> list[list[str]]:
+    if regex is None:
+        return [[] for _ in range(len(texts))]
+    return [[m.strip() for m in found] for found in texts.fillna("").str.findall(regex)]
 
 
 def _count(texts: pd.Series, regex: re.Pattern[str] | None) -> np.ndarray:
