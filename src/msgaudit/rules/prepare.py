@@ -153,7 +153,8 @@ def categorise(messages: pd.DataFrame, defaults: Mapping[str, str], classifier: 
     out = messages.copy(deep=False)
     declared = out["category"].notna() & out["category"].ne("unknown")
     open_ = ~declared & out["direction"].eq("outbound")
-    default = out["channel"].map(dict(defaults)) if defaults else pd.Series(None, index=out.index, dtype=object)
+    by_channel = {str(k).lower(): v for k, v in defaults.items()}
+    default = out["channel"].str.lower().map(by_channel) if by_channel else pd.Series(None, index=out.index, dtype=object)
     by_inventory = open_ & default.notna()
     readable = open_ & ~by_inventory & out["body"].notna()
     read = classifier.classify(out.loc[readable, "body"]) if readable.any() else None
