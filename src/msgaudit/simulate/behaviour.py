@@ -448,6 +448,15 @@ class Sim:
             "TRANSFER-005": System("Hosting Brasil", "Exemplo Hospedagem Ltda", "processor", "BR", ("whatsapp",),
                                    ("messages",), ("hosting",),
                                    (TransferClaim("adequacy", date(2024, 1, 1)),), "TRANSFER-005"),
+            "TRANSFER-006": System("Helpdesk (India)", "Example Support Pvt Ltd", "processor", "IN", ("whatsapp",),
+                                   ("phone numbers", "messages"), ("customer care",),
+                                   (TransferClaim("scc-2021", date(2022, 3, 1), signed=date(2022, 2, 20),
+                                                  note="clauses signed, the destination's law never assessed"),),
+                                   "TRANSFER-006"),
+            "TRANSFER-007": System("Archivio foto eventi (USA)", "Example Photos Inc.", "processor", "US", ("whatsapp",),
+                                   ("messages",), ("event photos",),
+                                   (TransferClaim("derogation", date(2022, 1, 1), note="members' consent at sign-up"),),
+                                   "TRANSFER-007"),
         }
         for rule, system in flawed.items():
             if self.count(rule, 1):
