@@ -20,6 +20,7 @@ import pandas as pd
 
 from msgaudit.simulate.behaviour import french_holidays
 from msgaudit.simulate.model import World
+from msgaudit.simulate.people import FLORIDA_AREA_CODES
 
 PRIVACY_SHIELD = (date(2016, 7, 12), date(2020, 7, 15))
 SAFE_HARBOR_END = date(2015, 10, 5)
@@ -28,6 +29,7 @@ SCHREMS_II = date(2020, 7, 16)
 DPF_FROM = date(2023, 7, 10)
 US_MARKETING_BLOCK = pd.Timestamp("2025-04-01", tz="UTC")
 FR_DECREE = date(2023, 3, 1)
+FLORIDA_8PM = pd.Timestamp("2021-07-01", tz="America/New_York")  # Fla. Stat. 501.616(6)(a) as amended in 2021
 # Adequacy decisions in force (first day, last day or None); the EEA needs none.
 ADEQUACY = {"CH": (date(2000, 7, 26), None), "JP": (date(2019, 1, 23), None), "KR": (date(2021, 12, 17), None),
             "GB": (date(2021, 6, 28), date(2031, 12, 27)), "BR": (date(2026, 1, 26), None),
@@ -117,6 +119,10 @@ def _local_outside(rows: pd.DataFrame, allowed) -> pd.Series:
 
 def _general_hours(local: pd.DatetimeIndex) -> np.ndarray:
     return np.asarray((local.hour >= 8) & (local.hour < 21))
+
+
+def _florida_hours(local: pd.DatetimeIndex) -> np.ndarray:
+    return np.asarray((local.hour >= 8) & (local.hour < 20))
 
 
 def _fr_hours(holidays: set[date]):
@@ -222,7 +228,12 @@ def label(world: World) -> pd.DataFrame:
     emit("WINDOW-001", whatsapp & ~d["is_template"].astype(bool) & d["category"].ne("unknown") & _window_closed(d, inbound, contact_of, keys))
 
     holidays = french_holidays(d["t"].min().date() - timedelta(days=2), d["t"].max().date() + timedelta(days=2)) if len(d) else set()
-    emit("TIMING-001", marketing & not_system & d["region"].eq("US") & _local_outside(d, _general_hours))
+    us_night = marketing & not_system & d["region"].eq("US") & _local_outside(d, _general_hours)
+    emit("TIMING-001", us_night & state.ne("granted"))
+    emit("TIMING-006", us_night & state.eq("granted"))
+    florida = marketing & not_system & d["contact"].fillna("").str.slice(2, 5).isin(FLORIDA_AREA_CODES) \
+        & d["contact"].fillna("").str.startswith("+1") & state.ne("granted") & (d["t"] >= FLORIDA_8PM)
+    emit("TIMING-007", florida & _local_outside(d, _florida_hours))
     fr = marketing & not_system & d["region"].eq("FR") & state.ne("granted")
     fr_local_ok = fr & (d["t"] >= pd.Timestamp(FR_DECREE, tz="Europe/Paris"))
     emit("TIMING-002", fr_local_ok & _local_outside(d, _fr_hours(holidays)))
