@@ -462,6 +462,11 @@ class Sim:
             if self.count(rule, 1):
                 out.append(system)
                 self.incidents[rule] = 1
+        if self.art9 == "9.2.d":
+            # The union's confederation keeps its own register of members: a disclosure outside the body.
+            out.append(System("Tesseramento confederale", "Confederazione Sindacale Esempio", "controller", "IT", (),
+                              ("names", "phone numbers"), ("membership registration",)))
+            self.incidents["SPECIAL-003"] = 1
         return out
 
 
@@ -500,7 +505,7 @@ def build_world(cfg: SimConfig) -> World:
     systems = sim.systems()
     messages = assemble(sim, chat)
     if with_group and len(chat):
-        sim.incidents["SPECIAL-004"] = int((chat["author"] == PRESIDENT).sum())
+        sim.incidents["SPECIAL-004"] = 1  # one group
     return World(
         organisation=org,
         accounts=[BusinessAccount(ORG, "+390255501000", True, "Non-profit organisation"),

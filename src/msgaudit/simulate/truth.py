@@ -194,7 +194,7 @@ def label(world: World) -> pd.DataFrame:
     emit("CONSENT-002", marketing & state.eq("not_yet"))
     emit("CONSENT-003", marketing & state.eq("withdrawn"))
     emit("CONSENT-008", marketing & state.eq("granted") & mk_state["proven"].eq(False))
-    emit("CONSENT-006", whatsapp & ~marketing & not_system & ~agreed)
+    emit("CONSENT-006", whatsapp & ~marketing & not_system & ~agreed, message=False)  # one per person
     emit("TEMPLATE-003", d["is_template"].astype(bool) & ~agreed)
     emit("TEMPLATE-002", marketing & d["contact"].fillna("").str.startswith("+1") & (d["t"] >= US_MARKETING_BLOCK))
 
@@ -255,10 +255,14 @@ def label(world: World) -> pd.DataFrame:
         rows.append(pd.DataFrame({"rule_id": ["SPECIAL-001"], "message_id": [""], "contact": [""], "system": [""]}))
     if org.art9_condition == "9.2.d":
         emit("SPECIAL-002", ~d["relationship"].isin(MEMBERS))
-        processors = [s.name for s in world.systems if s.role == "processor"]
-        rows.append(pd.DataFrame({"rule_id": "SPECIAL-003", "message_id": "", "contact": "", "system": processors}))
-    group_out = m[(m["conversation"] == "group") & (m["direction"] == "outbound")]
-    emit("SPECIAL-004", np.ones(len(group_out), dtype=bool), group_out.assign(contact=None), message=True)
+        # A processor is not a third party (Art. 4(10)); another controller receiving the data is.
+        third = [s.name for s in world.systems if s.role in ("controller", "joint-controller")
+                 and s.operator.strip().casefold() not in ("", org.name.strip().casefold())]
+        rows.append(pd.DataFrame({"rule_id": "SPECIAL-003", "message_id": "", "contact": "", "system": third}))
+    # One finding per group (the simulated world has one), on the first message the organisation sent to it.
+    group_out = m[(m["conversation"] == "group") & (m["direction"] == "outbound")].sort_values("t", kind="stable")
+    emit("SPECIAL-004", np.ones(min(len(group_out), 1), dtype=bool), group_out.head(1).assign(contact=None),
+         message=True)
     rows.append(_transfers(world))
     found = [r for r in rows if len(r)]
     out = pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=COLUMNS)
