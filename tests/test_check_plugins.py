@@ -19,6 +19,7 @@ rules:
   - id: TIMING-201
     title: Sent on a weekend
     severity: low
+    basis: house
     applies_to: deliveries
     check: {sent_on_weekend: {days: [6]}}
     message: "Message to {contact} on a {weekday}"

@@ -63,6 +63,10 @@ def test_findings_json_contract_and_masking(tmp_path: Path) -> None:
     for key in ("rule_id", "severity", "contact", "message_id", "timestamp", "source", "evidence", "law"):
         assert key in finding
     assert finding["contact"] == "+39 347 ••• ••02"
+    basis = {r["id"]: r["basis"] for r in doc["rules"]}
+    assert set(basis.values()) <= {"law", "guidance", "platform", "house"}
+    assert all(f["basis"] == basis[f["rule_id"]] for f in doc["findings"])
+    assert "law" in {f["basis"] for f in doc["findings"]}
     plain = json.loads((tmp_path / "u" / "findings.json").read_text(encoding="utf-8"))
     assert plain["findings"][0]["contact"] == "+393471110002"
     assert {i["sha256"] for i in doc["inputs"]} == {i["sha256"] for i in plain["inputs"]}

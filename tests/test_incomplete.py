@@ -214,6 +214,7 @@ rules:
     applies_to: deliveries
     check: {quiet_hours: {profile: no-such-profile}}
     message: "Message to {contact} at night"
+    basis: house
     law: [{ref: "House policy 1"}]
     remediation: Write by day.
   - id: TIMING-902
@@ -222,6 +223,7 @@ rules:
     applies_to: deliveries
     enabled: false
     message: "Message to {contact}"
+    basis: house
     law: [{ref: "House policy 2"}]
     remediation: Nothing.
 """, encoding="utf-8")

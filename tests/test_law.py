@@ -57,6 +57,11 @@ MECHANISM_CASES = [
     ("scc-2010", "IN", None, date(2020, 1, 1), "2022-12-27", True, "last day of transition"),
     ("scc-2010", "IN", None, date(2020, 1, 1), "2022-12-28", False, "transition over"),
     ("scc-2010", "IN", None, None, "2022-06-01", True, "signature unknown: days only"),
+    ("scc-2010", "IN", None, None, "2010-05-14", False, "2010 set adopted 2010-02-05, applies from 2010-05-15"),
+    ("scc-2010", "IN", None, None, "2010-05-15", True, "2010 set applies"),
+    ("scc-2001", "IN", None, date(2021, 9, 27), "2021-10-02", False, "2001 set: new contract after repeal"),
+    ("scc-2004", "IN", None, date(2020, 1, 1), "2022-12-28", False, "2004 set: transition over"),
+    ("derogation", "IN", None, None, "2022-06-01", False, "a derogation is never a safeguard for storage"),
     ("scc-2021", "IN", None, None, "2021-06-26", False, "not yet usable"),
     ("scc-2021", "IN", None, None, "2021-06-27", True, "usable"),
     ("adequacy", "JP", None, None, "2019-01-22", False, "day before Japan's decision"),
@@ -66,6 +71,8 @@ MECHANISM_CASES = [
     ("adequacy", "BR", None, None, "2026-01-25", False, "before Brazil's decision"),
     ("adequacy", "BR", None, None, "2026-01-26", True, "Brazil adequate"),
     ("adequacy", "GB", None, None, "2031-12-27", True, "UK renewal, last day"),
+    ("adequacy", "GB", None, None, "2025-12-27", True, "UK (EU) 2021/1772 as extended, last day"),
+    ("adequacy", "GB", None, None, "2025-12-28", True, "UK renewal of 2025-12-19 takes over"),
     ("adequacy", "GB", None, None, "2031-12-28", False, "UK renewal expired"),
     ("adequacy", "IN", None, None, "2024-01-01", False, "no decision"),
     ("bcr", "IN", None, None, "2019-05-01", True, "no legal end"),
@@ -105,10 +112,15 @@ VALIDITY_CASES = [
     ("safe-harbor", "US", None, None, [(date(2000, 7, 26), date(2015, 10, 5), False)]),
     ("dpf", "US", True, None, [(date(2023, 7, 10), None, True)]),
     ("dpf", "US", None, None, []),
-    ("scc-2010", "CN", None, date(2019, 5, 1), [(date(2010, 2, 5), date(2022, 12, 27), False)]),
+    ("scc-2010", "CN", None, date(2019, 5, 1), [(date(2010, 5, 15), date(2022, 12, 27), True)]),
+    ("scc-2001", "CN", None, date(2019, 5, 1), [(date(2001, 9, 3), date(2022, 12, 27), True)]),
+    ("scc-2004", "CN", None, date(2019, 5, 1), [(date(2005, 4, 1), date(2022, 12, 27), False)]),
+    ("scc-2004", "CN", None, date(2022, 1, 1), []),
+    ("derogation", "CN", None, None, []),
     ("scc-2010", "CN", None, date(2022, 1, 1), []),
     ("adequacy", "GB", None, None, [(date(2021, 1, 1), date(2021, 6, 27), False),
-                                    (date(2021, 6, 28), date(2031, 12, 27), True)]),
+                                    (date(2021, 6, 28), date(2025, 12, 27), True),
+                                    (date(2025, 12, 28), date(2031, 12, 27), False)]),
     ("none", "CH", None, None, []),
 ]
 
@@ -439,9 +451,9 @@ BAD_EDITS = [
      "countries[11].valid_from: '23/01/2019' is not a day: write it as YYYY-MM-DD, e.g. 2020-07-16",
      0, "day-first date"),
     ("adequacy.yaml", "    source: [T22, T23]\n", "    source: [T22, T99]\n",
-     "countries[16].source: unknown source key 'T99'; define it in sources.yaml", 0, "unknown source"),
+     "countries[17].source: unknown source key 'T99'; define it in sources.yaml", 0, "unknown source"),
     ("adequacy.yaml", "    source: [T22, T23]\n", "    source: [X-GDPR]\n",
-     "countries[16]: a verified entry must cite a LAW.md (or policy) source; cite one, or set verified: false "
+     "countries[17]: a verified entry must cite a LAW.md (or policy) source; cite one, or set verified: false "
      "with a note saying what is unverified", -4, "verified without a LAW.md source"),
     ("platform.yaml", "  max_recipients: 256\n", "  max_recipients: 256\n  max_recipients: 257\n",
      "key 'max_recipients' appears twice in the same mapping", 1, "duplicate key"),
@@ -473,3 +485,18 @@ def test_missing_file(copy: Path) -> None:
     (copy / "eea.yaml").unlink()
     with pytest.raises(ConfigError, match=r"eea\.yaml: reference file missing"):
         load_reference(copy)
+
+
+def test_florida_area_codes_are_florida_numbers(ref: Reference) -> None:
+    """The us-fl list (and the simulator's copy) against the phonenumbers geocoder: every code, nothing else."""
+    import phonenumbers
+    from phonenumbers import geocoder
+
+    from msgaudit.simulate.people import FLORIDA_AREA_CODES
+
+    codes = ref.quiet_profile("us-fl").profile.area_codes
+    assert tuple(codes) == FLORIDA_AREA_CODES
+    places = {c: geocoder.description_for_number(phonenumbers.parse(f"+1{c}2345678"), "en") for c in codes}
+    assert all(p == "Florida" or p.endswith(", FL") for p in places.values()), places
+    for neighbour in ("404", "251", "912"):  # Atlanta, Mobile, Savannah: next door, not Florida
+        assert neighbour not in codes

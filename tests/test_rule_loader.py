@@ -24,7 +24,7 @@ def problems_of(name: str) -> list[str]:
 
 def test_problems_name_file_line_column_and_suggest() -> None:
     assert problems_of("problems.yaml") == [
-        "problems.yaml:15:5: severity: Input should be 'info', 'low', 'medium', 'high' or 'critical'",
+        "problems.yaml:16:5: severity: Input should be 'info', 'low', 'medium', 'high' or 'critical'; did you mean 'high'?",
     ]
 
 
@@ -38,7 +38,7 @@ def test_semantic_problems_after_schema_is_fixed(tmp_path: Path) -> None:
     assert got == [
         "p.yaml:8:12: where: unknown column 'methd' — did you mean 'method'?",
         "p.yaml:12:13: unknown check 'mach'; did you mean 'match'?",
-        "p.yaml:13:5: rule id QUALITY-901 is already used at p.yaml:4:5",
+        "p.yaml:14:5: rule id QUALITY-901 is already used at p.yaml:4:5",
     ]
 
 
@@ -49,6 +49,33 @@ def test_unknown_keys_empty_fields_bad_ids_and_placeholders() -> None:
     assert "keys.yaml:10:5: law must not be empty" in got
     assert any(p.startswith("keys.yaml:16:5: message: message placeholder {contact.__class__}") for p in got)
     assert any(p.startswith("keys.yaml:19:5: id: rule id 'MARKETING-001' must look like FAMILY-NNN") for p in got)
+
+
+RULE = """\
+pack: basis
+title: Basis
+rules:
+  - id: QUALITY-905
+    title: Something
+    severity: low
+{basis}    applies_to: contacts
+    message: "x"
+    law: [{{ref: "GDPR Art. 5(2)"}}]
+    remediation: Fix it.
+"""
+
+
+@pytest.mark.parametrize(("line", "problem"), [
+    ("", "p.yaml:4:5: basis is required"),
+    ("    basis: platfrom\n", "p.yaml:7:5: basis: Input should be 'law', 'guidance', 'platform' or 'house'; did you mean 'platform'?"),
+    ("    bases: law\n", "p.yaml:7:5: unknown key 'bases'; did you mean 'basis'?"),
+])
+def test_basis_is_required_and_checked(tmp_path: Path, line: str, problem: str) -> None:
+    f = tmp_path / "p.yaml"
+    f.write_text(RULE.format(basis=line))
+    with pytest.raises(RuleError) as info:
+        load_packs([f])
+    assert problem in [p.replace(str(f), "p.yaml") for p in info.value.problems]
 
 
 def test_duplicate_yaml_keys_are_refused() -> None:

@@ -63,7 +63,7 @@ def run_audit(loaded: Loaded, packs: list[LoadedPack], opts: AuditOptions) -> Au
 
     as_of = opts.as_of or datetime.now(timezone.utc).date()
     org = loaded.inventory.organisation if loaded.inventory else None
-    prepared = prepare(loaded.tables, loaded.context.default_region)
+    prepared = prepare(loaded.tables, loaded.context.default_region, org.message_categories if org else None)
     ctx = CheckContext(tables=prepared, reference=load_reference(), organisation=org,
                        as_of=pd.Timestamp(as_of, tz="UTC") + pd.Timedelta(days=1))
     findings, rules = evaluate([lp.pack for lp in packs], ctx, mask=opts.mask,

@@ -21,6 +21,9 @@ SEVERITIES: tuple[Severity, ...] = ("info", "low", "medium", "high", "critical")
 SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
 RuleStatus = Literal["passed", "failed", "not applicable", "not evaluated"]
 Verdict = Literal["pass", "fail", "incomplete"]
+# What a rule rests on, so a reader can tell a legal duty from a platform's or the house's own policy.
+Basis = Literal["law", "guidance", "platform", "house"]
+FindingBasis = Literal["law", "guidance", "platform", "house", "unknown"]
 
 
 class LawRef(BaseModel):
@@ -52,6 +55,7 @@ class Finding(BaseModel):
     severity: Severity
     title: str
     message: str
+    basis: FindingBasis = "unknown"
     contact: str | None = None
     contact_name: str | None = None
     message_id: str | None = None
@@ -71,6 +75,7 @@ class RuleSummary(BaseModel):
     title: str
     severity: Severity
     applies_to: str
+    basis: FindingBasis = "unknown"
     evaluated: bool = True
     findings: int = 0
     waived: int = 0

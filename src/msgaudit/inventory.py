@@ -96,7 +96,8 @@ def parse_day(value: Any) -> date | None:
     return day
 
 
-Mechanism = Literal["adequacy", "dpf", "privacy-shield", "safe-harbor", "scc-2010", "scc-2021", "bcr", "derogation", "none"]
+Mechanism = Literal["adequacy", "dpf", "privacy-shield", "safe-harbor", "scc-2001", "scc-2004", "scc-2010", "scc-2021",
+                    "bcr", "derogation", "none"]
 
 
 class _Strict(BaseModel):
@@ -108,7 +109,8 @@ class Transfer(_Strict):
     from_: date | None = Field(default=None, alias="from", description="First day the auditee relied on it")
     to: date | None = Field(default=None, description="Last day it relied on it; open if absent")
     certified: bool | None = Field(default=None, description="The importer is DPF-certified (for dpf)")
-    signed: date | None = Field(default=None, description="Date the SCC contract was signed (for scc-2010/scc-2021)")
+    signed: date | None = Field(default=None, description="Date the SCC contract was signed (for scc-2001..scc-2021)")
+    tia: date | None = Field(default=None, description="Day the transfer impact assessment was completed (for SCC and BCR)")
     note: str = ""
 
     @field_validator("from_", "to", "signed", mode="before")
@@ -153,6 +155,10 @@ class Organisation(_Strict):
     employees: int | None = None
     dpo: str = ""
     rights_contact: str = Field(default="", description="Address where data subjects exercise their rights (Codice Privacy art. 130(5))")
+    message_categories: dict[str, Literal["marketing", "service"]] = Field(
+        default_factory=dict,
+        description="Category of outbound messages per channel (sms, whatsapp) when the export carries none; "
+                    "beats the reading of the text, never the export's own category")
 
     @field_validator("country", "default_region", mode="before")
     @classmethod
@@ -279,7 +285,8 @@ def systems_table(inv: Inventory, positions: yamlsafe.Positions) -> pd.DataFrame
         }
         claims = sorted(system.transfers, key=lambda t: t.from_ or date.min)
         if not claims:
-            rows.append({**base, "mechanism": None, "claim_from": None, "claim_to": None, "certified": None, "signed": None})
+            rows.append({**base, "mechanism": None, "claim_from": None, "claim_to": None, "certified": None, "signed": None,
+                         "tia": None})
         for j, claim in enumerate(claims):
             nxt = claims[j + 1].from_ if j + 1 < len(claims) else None
             # A later claim replaces an earlier open-ended one from its own start date.
@@ -291,6 +298,7 @@ def systems_table(inv: Inventory, positions: yamlsafe.Positions) -> pd.DataFrame
                 "claim_to": pd.Timestamp(end, tz="UTC") if end is not None else None,
                 "certified": claim.certified, "source": f"{positions.path}:{tline}",
                 "signed": pd.Timestamp(claim.signed, tz="UTC") if claim.signed else None,
+                "tia": pd.Timestamp(claim.tia, tz="UTC") if claim.tia else None,
             })
     if not rows:
         return tables.empty(tables.SYSTEMS)

@@ -13,7 +13,9 @@ and Twilio says the order "is not defined and may change", so columns are found 
 - SentDate: ISO 8601 (`2019-11-19T20:13:21Z`) or RFC 2822 as the API returns it
   (`Tue, 19 Nov 2019 20:13:21 +0000`, also with the comma dropped). Times without an offset
   are UTC, which is what Twilio stores;
-- category is unknown and is_template False: the log carries neither.
+- category: an optional `Category` column (marketing, utility, authentication, service; any
+  case) that some sending scripts add to their dumps; otherwise unknown, and is_template False:
+  the Console log carries neither.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from msgaudit.ingest.csvtable import find_column, header_key, read_csv_text
 from msgaudit.ingest.decoding import decode, sniff_delimiter
 from msgaudit.ingest.timeparse import OUT_OF_RANGE, Times, read_datetimes, storable
 from msgaudit.phones import normalise
-from msgaudit.tables import MESSAGES, conform
+from msgaudit.tables import CATEGORIES, MESSAGES, conform
 
 _COLUMNS: dict[str, tuple[str, ...]] = {
     "from": ("from",),
@@ -41,6 +43,7 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     "status": ("status",),
     "sid": ("sid", "messagesid"),
     "error": ("errorcode",),
+    "category": ("category", "messagecategory"),
 }
 _REQUIRED = {"from": "From", "to": "To", "sent": "SentDate", "direction": "Direction"}
 _SNIFF_KEYS = {"sentdate", "sid", "direction"}
@@ -131,7 +134,7 @@ def _messages(frame: pd.DataFrame, lines: pd.Series, columns: dict[str, str | No
         "business_account": _business(business, ctx),
         "counterpart": person_phone["e164"],
         "conversation_type": "individual",
-        "category": "unknown",
+        "category": _category(_cells(frame, columns["category"])),
         "is_template": False,
         "kind": pd.Series("other", index=frame.index).where(body.fillna("").eq(""), "text"),
         "body": body,
@@ -141,6 +144,12 @@ def _messages(frame: pd.DataFrame, lines: pd.Series, columns: dict[str, str | No
     })[keep]
     out = out.sort_values(["timestamp", "line"], kind="stable").drop(columns="line")
     return out.reset_index(drop=True)
+
+
+def _category(raw: pd.Series) -> pd.Series:
+    """The export's own category where it names one of ours; anything else (or nothing) is unknown."""
+    lowered = raw.str.lower()
+    return lowered.where(lowered.isin(CATEGORIES), "unknown")
 
 
 def _business(raw: pd.Series, ctx: IngestContext) -> pd.Series:

@@ -20,7 +20,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 MECHANISM_NAMES = (
-    "adequacy", "dpf", "privacy-shield", "safe-harbor", "scc-2010", "scc-2021", "bcr", "derogation", "none",
+    "adequacy", "dpf", "privacy-shield", "safe-harbor", "scc-2001", "scc-2004", "scc-2010", "scc-2021", "bcr",
+    "derogation", "none",
 )
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -307,6 +308,8 @@ class Attempts(Strict):
 class QuietProfile(Cited):
     title: str
     country: Country | None = None
+    area_codes: tuple[Annotated[str, Field(pattern=r"^[2-9]\d\d$")], ...] = Field(
+        default=(), description="North American area codes the profile is limited to (a US state's numbers)")
     valid_from: Day | None = None
     valid_to: Day | None = None
     windows: tuple[Window, ...] = Field(min_length=1)

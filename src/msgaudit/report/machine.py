@@ -50,6 +50,7 @@ def _record(f: Finding, mask: bool, shown: dict[str | None, str]) -> dict[str, A
     return {
         "rule_id": f.rule_id,
         "severity": f.severity,
+        "basis": f.basis,
         "title": f.title,
         "message": f.message,
         "contact": shown[f.contact] or None,

@@ -9,6 +9,7 @@ not parse or name unknown columns, and rule ids used twice.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -101,6 +102,11 @@ def _problem(err: dict, pos: yamlsafe.Positions) -> str:
         unit = "characters" if err["type"] == "string_too_short" else "items"
         return f"{where}: {name} must not be empty" if least == 1 else f"{where}: {name} needs at least {least} {unit}"
     msg = err["msg"].removeprefix("Value error, ")
+    if err["type"] == "literal_error" and isinstance(err.get("input"), str):
+        allowed = re.findall(r"'([^']*)'", (err.get("ctx") or {}).get("expected", ""))
+        close = difflib.get_close_matches(err["input"], allowed, n=1, cutoff=0.6)
+        if close:
+            msg += f"; did you mean {close[0]!r}?"
     return f"{where}: {name}: {msg}"
 
 

@@ -9,6 +9,17 @@
 - `contacts`, `consent_events`, `optouts`, `systems` as ingested, with the same
   phone description columns where they carry a phone.
 
+Every message also says where its category comes from (`categorise`): the
+export's own category (`category_source` "export") is kept; an outbound message
+whose export says nothing takes the inventory's default for its channel
+("inventory"), else is read from its text by the classifier ("text"). Only
+"marketing" replaces the "unknown" category: "service" read from a text is kept
+in `content_category` alone, since the platform categories (utility, service)
+decide WhatsApp's window and templates, which a text cannot establish. Where the
+category came from the inventory or the text, `ev_category_source` and
+`ev_category_cue` (the matched cue, never the message) are evidence on every
+finding of that message.
+
 A person with no known phone (a chat author saved by name only) is keyed by
 name, so checks still see one person; such keys start with "name:". A
 WhatsApp user known only by their business-scoped user id (a webhook without
@@ -26,12 +37,14 @@ other numbers are parsed here.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Hashable
 
 import numpy as np
 import pandas as pd
 
+from msgaudit.law.classify import MARKETING, MessageClassifier, load_classifier
 from msgaudit.phones import normalise
 from msgaudit.tables import BSUID_KEY_PREFIX, Tables
 
@@ -120,9 +133,11 @@ def selected_from(rows: pd.DataFrame) -> pd.DataFrame:
     return table if table is not None else rows
 
 
-def prepare(t: Tables, default_region: str = "IT") -> Prepared:
+def prepare(t: Tables, default_region: str = "IT", category_defaults: Mapping[str, str] | None = None,
+            classifier: MessageClassifier | None = None) -> Prepared:
     contacts = _dedupe_contacts(t.contacts)
-    messages = _resolve_names(t.messages, contacts)
+    messages = categorise(_resolve_names(t.messages, contacts), category_defaults or {},
+                          classifier or load_classifier())
     facts = _phone_facts([messages["counterpart"], t.consent_events["phone"], t.optouts["phone"]], contacts, default_region)
     messages = _describe(messages, "counterpart", contacts, facts)
     deliveries = _deliveries(messages, contacts, facts)
@@ -132,6 +147,42 @@ def prepare(t: Tables, default_region: str = "IT") -> Prepared:
     contacts_view["contact"] = contacts_view["phone"].where(contacts_view["phone"].notna(), "name:" + contacts_view["display_name"].fillna(""))
     return Prepared(messages=messages, deliveries=deliveries, contacts=contacts_view, consent_events=consent,
                     optouts=optouts, systems=t.systems.copy(deep=False), default_region=default_region)
+
+
+def categorise(messages: pd.DataFrame, defaults: Mapping[str, str], classifier: MessageClassifier) -> pd.DataFrame:
+    """Add `content_category`, `category_source` and the category evidence; "marketing" fills an unknown category.
+
+    `defaults` maps a channel to the inventory's category for it (marketing or service).
+    """
+    out = messages.copy(deep=False)
+    declared = out["category"].notna() & out["category"].ne("unknown")
+    open_ = ~declared & out["direction"].eq("outbound")
+    by_channel = {str(k).lower(): v for k, v in defaults.items()}
+    default = out["channel"].str.lower().map(by_channel) if by_channel else pd.Series(None, index=out.index, dtype=object)
+    by_inventory = open_ & default.notna()
+    readable = open_ & ~by_inventory & out["body"].notna()
+    read = classifier.classify(out.loc[readable, "body"]) if readable.any() else None
+    content = pd.Series(None, index=out.index, dtype=object)
+    cue = pd.Series(None, index=out.index, dtype=object)
+    source = pd.Series(None, index=out.index, dtype=object)
+    source[declared] = "export"
+    content[declared] = out.loc[declared, "category"]
+    source[by_inventory] = "inventory"
+    content[by_inventory] = default[by_inventory]
+    cue[by_inventory] = "channel " + out.loc[by_inventory, "channel"].astype(str)
+    if read is not None:
+        known = read["content_category"].notna()
+        rows = read.index[known]
+        source[rows] = "text"
+        content[rows] = read.loc[known, "content_category"]
+        cue[rows] = read.loc[known, "cue"]
+    marketing = ~declared & content.eq(MARKETING)
+    out["content_category"] = content
+    out["category_source"] = source
+    out.loc[marketing, "category"] = MARKETING
+    out["ev_category_source"] = source.where(marketing, None)
+    out["ev_category_cue"] = cue.where(marketing, None)
+    return out
 
 
 def _dedupe_contacts(contacts: pd.DataFrame) -> pd.DataFrame:

@@ -9,6 +9,7 @@ A pack file:
       - id: CONSENT-001
         title: Marketing sent without prior consent
         severity: high
+        basis: law
         applies_to: messages
         where: direction == "outbound" and category == "marketing"
         check: {consent: {purpose: marketing}}
@@ -29,7 +30,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from msgaudit.findings import LawRef, Severity
+from msgaudit.findings import Basis, LawRef, Severity
 
 RULE_FAMILIES = ("CONSENT", "OPTOUT", "TIMING", "WINDOW", "TEMPLATE", "TRANSFER", "SPECIAL", "QUALITY")
 ID_PATTERN = re.compile(rf"^(?:{'|'.join(RULE_FAMILIES)})-\d{{3}}$")
@@ -82,6 +83,7 @@ class Rule(_Strict):
     id: str
     title: str = Field(min_length=3)
     severity: Severity
+    basis: Basis = Field(description="What the rule rests on: law, regulator guidance, platform policy or house policy")
     applies_to: AppliesTo
     where: str = ""
     check: dict[str, dict[str, Any]] = Field(
@@ -97,6 +99,9 @@ class Rule(_Strict):
         default_factory=list,
         description="Inputs the rule needs besides those of its view (deliveries: business_messages; systems and "
                     "organisation: inventory; contacts: contact_list); without them it is not evaluated")
+    per: Literal["row", "contact"] = Field(
+        default="row", description="'contact': one finding per person (their first flagged row; evidence "
+                                   "`messages`, `first`, `last`), for duties owed to a person, not to each message")
     translations: dict[Literal["it"], RuleText] = Field(
         default_factory=dict, description="The title, description and remediation for reports in other languages")
     tests: list[RuleTest] = Field(default_factory=list)

@@ -53,7 +53,8 @@ def run_case(rule: Rule, case: RuleTest, reference: object) -> list[str]:
     tables = case_tables(rule, case)
     org = Organisation.model_validate({"name": "Test organisation", **case.organisation}) if case.organisation else None
     as_of = date.fromisoformat(case.as_of) if case.as_of else _DEFAULT_AS_OF
-    ctx = CheckContext(tables=prepare(tables, (org.default_region or org.country) if org else "IT"),
+    ctx = CheckContext(tables=prepare(tables, (org.default_region or org.country) if org else "IT",
+                                      org.message_categories if org else None),
                        reference=reference, organisation=org,
                        as_of=pd.Timestamp(as_of, tz="UTC") + pd.Timedelta(days=1))
     single = Pack(pack="case", title="case", rules=[rule.model_copy(update={"tests": [], "enabled": True})])

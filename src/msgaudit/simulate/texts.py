@@ -44,3 +44,12 @@ GREETINGS = ("Grazie per avermi aggiunto!", "Ciao a tutti 👋", "Eccomi!")
 # Group members saved by nickname only: the audit cannot know their number or zone.
 NICKNAMES = ("Zia Concetta", "Nonna Carmela", "Gianni Palestra", "Tina del Coro", "Zio Pino", "Lella Segreteria",
              "Mimmo Bar Sport", "Rosy Danza", "Peppe Calcetto", "Nina Yoga")
+# The president forwarding a shop's offer to the members' group: marketing read from the text
+# (a discount), with no way to opt out and no consent of the members to marketing.
+GROUP_PROMOS = ("Convenzione soci: da Sport Più SALDI con il 30% di sconto su tutto fino a domenica!",
+                "Per i soci sconto del 20% alla Pizzeria Da Gino, mostrate la tessera alla cassa.",
+                "Offerta speciale per il circolo: abbonamento in piscina a 25 € al mese, approfittatene!")
+# Group notices that reveal a member's health to the whole group (GDPR Art. 9(1)).
+ART9_NOTICES = ("Ricordo a chi non l'ha ancora fatto di consegnare il certificato medico entro venerdì.",
+                "Lucia è stata operata ieri, tutto bene: mandiamole un abbraccio!",
+                "Mario è in ospedale da lunedì, chi vuole può passare a trovarlo.")

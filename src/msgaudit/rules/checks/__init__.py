@@ -52,7 +52,8 @@ class CheckDef(Generic[P]):
 
 CHECKS: dict[str, CheckDef] = {}
 
-_BUILTIN_MODULES = ("match", "consent", "optout", "timing", "window", "template", "transfer", "quality", "special")
+_BUILTIN_MODULES = ("match", "consent", "optout", "timing", "window", "template", "transfer", "quality", "special",
+                    "content")
 
 
 def check(name: str, params: type[P], applies_to: tuple[str, ...]) -> Callable[[CheckFunc], CheckFunc]:
