@@ -105,3 +105,9 @@ def test_exit_codes_are_documented_in_help() -> None:
     for line in ("0  nothing at or above --fail-on", "1  findings at or above --fail-on", "2  bad usage",
                  "3  incomplete", "--allow-incomplete", "--exclude GLOB", "--strict"):
         assert line in text, line
+
+
+def test_rules_show_says_what_the_rule_rests_on() -> None:
+    result = CliRunner().invoke(cli, ["rules", "show", "CONSENT-006"])
+    assert result.exit_code == 0, result.output
+    assert "  basis       platform" in result.output and "  severity    low" in result.output

@@ -58,3 +58,22 @@ def test_readme_lists_every_rule_with_its_basis(loaded: list[LoadedPack]) -> Non
     if os.environ.get("MSGAUDIT_UPDATE_README"):
         README.write_text(wanted, encoding="utf-8")
     assert text == wanted, "README rule table is stale: MSGAUDIT_UPDATE_README=1 pytest tests/test_rule_packs.py"
+
+
+def test_foreign_law_is_cited_only_for_recipients_in_that_country() -> None:
+    from datetime import date
+
+    from msgaudit.api import AuditOptions, audit
+
+    shop = audit([ROOT / "tests" / "scenarios" / "shop_after_stop" / "input"], AuditOptions(as_of=date(2026, 11, 25)))
+    [optout] = [r for r in shop.rules if r.id == "OPTOUT-001"]
+    assert any(ref.country == "US" for ref in optout.law)  # the rule keeps it for US recipients
+    italian = [f for f in shop.findings if f.rule_id == "OPTOUT-001"]
+    assert italian and all(f.contact and f.contact.startswith("+39") for f in italian)
+    assert all(not any("47 CFR" in ref.ref for ref in f.law) for f in italian)
+    assert all(any("GDPR" in ref.ref for ref in f.law) for f in italian)
+    night = audit([ROOT / "tests" / "scenarios" / "night_us_fr" / "input"], AuditOptions(as_of=date(2026, 11, 25)))
+    [us] = [f for f in night.findings if f.rule_id == "TIMING-006"]
+    assert any("47 CFR 64.1200(c)(1)" in ref.ref for ref in us.law)
+    french = [f for f in night.findings if f.rule_id == "TIMING-002"]
+    assert french and all(any(ref.country == "FR" for ref in f.law) for f in french)
