@@ -64,7 +64,7 @@ def _wanted_channels(rows: pd.DataFrame, channel: str) -> pd.Series:
     return pd.Series(channel.casefold(), index=rows.index, dtype=object)
 
 
-def _expand(values: pd.Series, targets: list[str]) -> pd.DataFrame:
+def expand_wildcards(values: pd.Series, targets: list[str]) -> pd.DataFrame:
     """Pair each event with the keys it covers: itself, or every target when it is a wildcard."""
     pos = np.arange(len(values))
     wild = values.isin(WILDCARDS).to_numpy()
@@ -159,11 +159,11 @@ def _consent_state(events: pd.DataFrame, rows: pd.DataFrame, *, purpose: str, ch
     ev_purpose = key(ev["purpose"])
     if wanted in WILDCARDS:
         specific = sorted(set(ev_purpose) - WILDCARDS) or ["any"]
-        by_purpose = _expand(ev_purpose, specific)
+        by_purpose = expand_wildcards(ev_purpose, specific)
     else:
         keep = ev_purpose.isin(WILDCARDS | {wanted})
         by_purpose = pd.DataFrame({"_ev": np.flatnonzero(keep.to_numpy()), "_k": wanted})
-    by_channel = _expand(key(ev["channel"]), sorted(set(chans)))
+    by_channel = expand_wildcards(key(ev["channel"]), sorted(set(chans)))
     pairs = by_purpose.rename(columns={"_k": "_purpose"}).merge(by_channel.rename(columns={"_k": "_chan"}), on="_ev")
     evidence_ok = ev["evidence"].notna() & (key(ev["evidence"]) != "")
     status = key(ev["status"])
