@@ -110,3 +110,14 @@ def test_rates_file_sets_one_rule(tmp_path: Path) -> None:
     rates.write_text("TIMING-003: 0\n", encoding="utf-8")
     summary = simulate(tmp_path / "w", seed=1, rates=load_rates(rates))
     assert "TIMING-003" not in summary.incidents
+
+
+def test_every_message_and_contact_rule_has_one_registered_incident() -> None:
+    from msgaudit.simulate.config import DEFAULT_RATES, WORLD_RULES
+    from msgaudit.simulate.incidents import INCIDENTS, incident
+
+    built_elsewhere = {"QUALITY-003", "TIMING-004"}  # people without consent, nicknames in the group export
+    # SPECIAL-002: the world decides whether Art. 9(2)(d) is relied on; the registry writes to its prospects.
+    assert set(INCIDENTS) == (set(DEFAULT_RATES) - WORLD_RULES - built_elsewhere) | {"SPECIAL-002"}
+    with pytest.raises(ValueError, match="CONSENT-001 already injected by"):
+        incident("CONSENT-001")(lambda sim, k: k)

@@ -18,7 +18,8 @@ from msgaudit import tables, yamlsafe
 from msgaudit.errors import ConfigError
 from msgaudit.phones import parse_phone
 
-Mechanism = Literal["adequacy", "dpf", "privacy-shield", "safe-harbor", "scc-2010", "scc-2021", "bcr", "derogation", "none"]
+Mechanism = Literal["adequacy", "dpf", "privacy-shield", "safe-harbor", "scc-2001", "scc-2004", "scc-2010", "scc-2021",
+                    "bcr", "derogation", "none"]
 
 
 class _Strict(BaseModel):
@@ -30,7 +31,8 @@ class Transfer(_Strict):
     from_: date | None = Field(default=None, alias="from", description="First day the auditee relied on it")
     to: date | None = Field(default=None, description="Last day it relied on it; open if absent")
     certified: bool | None = Field(default=None, description="The importer is DPF-certified (for dpf)")
-    signed: date | None = Field(default=None, description="Date the SCC contract was signed (for scc-2010/scc-2021)")
+    signed: date | None = Field(default=None, description="Date the SCC contract was signed (for scc-2001..scc-2021)")
+    tia: date | None = Field(default=None, description="Day the transfer impact assessment was completed (for SCC and BCR)")
     note: str = ""
 
 
@@ -156,7 +158,8 @@ def systems_table(inv: Inventory, positions: yamlsafe.Positions) -> pd.DataFrame
         }
         claims = sorted(system.transfers, key=lambda t: t.from_ or date.min)
         if not claims:
-            rows.append({**base, "mechanism": None, "claim_from": None, "claim_to": None, "certified": None, "signed": None})
+            rows.append({**base, "mechanism": None, "claim_from": None, "claim_to": None, "certified": None, "signed": None,
+                         "tia": None})
         for j, claim in enumerate(claims):
             nxt = claims[j + 1].from_ if j + 1 < len(claims) else None
             # A later claim replaces an earlier open-ended one from its own start date.
@@ -168,6 +171,7 @@ def systems_table(inv: Inventory, positions: yamlsafe.Positions) -> pd.DataFrame
                 "claim_to": pd.Timestamp(end, tz="UTC") if end is not None else None,
                 "certified": claim.certified, "source": f"{positions.path}:{tline}",
                 "signed": pd.Timestamp(claim.signed, tz="UTC") if claim.signed else None,
+                "tia": pd.Timestamp(claim.tia, tz="UTC") if claim.tia else None,
             })
     if not rows:
         return tables.empty(tables.SYSTEMS)

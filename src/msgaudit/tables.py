@@ -119,6 +119,7 @@ SYSTEMS = TableSpec(name="systems", columns=(
     _c("claim_to", "datetime", "End of the claim (UTC midnight), empty if open"),
     _c("certified", "bool", "DPF certification of the importer"),
     _c("signed", "datetime", "Day the SCC contract was signed (UTC midnight)"),
+    _c("tia", "datetime", "Day the transfer impact assessment was completed (UTC midnight)"),
     _c("source", "str", "file:line", required=True),
 ))
 

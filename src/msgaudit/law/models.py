@@ -20,7 +20,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 MECHANISM_NAMES = (
-    "adequacy", "dpf", "privacy-shield", "safe-harbor", "scc-2010", "scc-2021", "bcr", "derogation", "none",
+    "adequacy", "dpf", "privacy-shield", "safe-harbor", "scc-2001", "scc-2004", "scc-2010", "scc-2021", "bcr",
+    "derogation", "none",
 )
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 

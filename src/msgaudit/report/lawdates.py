@@ -25,7 +25,7 @@ _DEFAULT_PERIODS = (
     LawPeriod("safe-harbor", date(2000, 7, 26), date(2015, 10, 5)),
     LawPeriod("privacy-shield", date(2016, 7, 12), date(2020, 7, 15)),
     LawPeriod("dpf", date(2023, 7, 10), None),
-    LawPeriod("scc-2010", date(2010, 2, 5), date(2022, 12, 27)),
+    LawPeriod("scc-2010", date(2010, 5, 15), date(2022, 12, 27)),
     LawPeriod("scc-2021", date(2021, 6, 27), None),
 )
 _DEFAULT_EEA = frozenset(

@@ -29,15 +29,11 @@ from dateutil.easter import easter
 
 from msgaudit.simulate import texts
 from msgaudit.simulate.config import CONTACT_RULES, WORLD_RULES, SimConfig
+from msgaudit.simulate.hours import CLEAN, DAY, FR_HOURS
+from msgaudit.simulate.incidents import inject
 from msgaudit.simulate.model import (BusinessAccount, Organisation, System, Template, TransferClaim, World)
 from msgaudit.simulate.people import DECLARED, REGIONS, draw_numbers, unique_names
 
-DAY = 86_400
-# Local seconds of the day for clean sends: an hour of margin inside 08:00–21:00, since
-# Spain's Canary Islands are an hour behind Madrid and the rules judge every zone.
-CLEAN = ((9 * 3600, 19 * 3600 + 1800),)
-FR_HOURS = ((10 * 3600, 12 * 3600 + 1800), (14 * 3600, 19 * 3600 + 1800))
-NIGHT = ((6 * 3600, 7 * 3600 + 1800), (21 * 3600 + 1800, 23 * 3600 + 1800))
 INCIDENT_SHARE = 0.01  # at most this share of the contacts take part in incidents of one rule
 MARKETING_SPACING = 9  # days between two marketing sends to one person: at most 4 in any 30 days
 ORG = "Associazione Culturale Esempio APS"
@@ -368,119 +364,6 @@ class Sim:
     def incident_day(self, n: int, lo: int = 3) -> np.ndarray:
         return self.rng.integers(min(lo, self.days - 2), self.days - 1, n)
 
-    def inject(self, rule: str, k: int) -> None:
-        if k <= 0:
-            return
-        p, rng = self.people, self.rng
-        region = p["region"].to_numpy()
-        webhook = self.regular()
-        mkt = p["marketing"].to_numpy()
-        plain = webhook & ~mkt & ~np.isin(region, ["US", "FR"])
-        eu_mkt = webhook & mkt & ~np.isin(region, ["US"])
-        if rule == "CONSENT-001":
-            who = self.take(plain, k)
-            self.send_marketing(who, rule)
-        elif rule == "CONSENT-008":
-            who = self.take(plain, k)
-            self.consent(who, "marketing", "whatsapp", "granted", self.before_start(len(who)), evidence=None,
-                         method="form")
-            self.send_marketing(who, rule)
-        elif rule == "CONSENT-002":
-            who = self.take(plain, k)
-            t = self.send_marketing(who, rule)
-            later = t + pd.to_timedelta(rng.integers(3600, 10 * DAY, len(who)), unit="s")
-            self.consent(who, "marketing", "whatsapp", "granted", later, method="form")
-        elif rule in ("CONSENT-003", "OPTOUT-002", "OPTOUT-003", "OPTOUT-004"):
-            pool = eu_mkt & (np.isin(region, ["IT", "FR", "GB"]) if rule == "OPTOUT-004" else True)
-            who = self.take(pool, k)
-            day = self.incident_day(len(who))
-            s = self.at_local(who, day, self.local_seconds(len(who), CLEAN))
-            self.drop_after(who, s)
-            if rule == "CONSENT-003":
-                self.consent(who, "marketing", self.marketing_channel.reindex(who).to_numpy(), "withdrawn", s,
-                             evidence="Revoca via e-mail", method="form")
-            elif rule == "OPTOUT-002":
-                kinds = rng.choice(["do-not-contact", "block"], len(who))
-                self.optouts.append(pd.DataFrame({"pid": who, "kind": kinds, "since": s.dt.floor("s").to_numpy()}))
-            elif rule == "OPTOUT-003":
-                self.prefs.append(pd.DataFrame({"pid": who, "t": s.dt.floor("s").to_numpy(), "value": "stop"}))
-            else:
-                self.add(s, who, "inbound", None, body=self.pick(texts.LOOKS_LIKE, who), looks_like=True, tag=rule)
-            self.send_marketing(who, rule, day0=day + 1)
-        elif rule == "CONSENT-004" or rule == "CONSENT-005" or rule == "CONSENT-007":
-            who = self.take(webhook | (p["role"].to_numpy() == "listed"), k)
-            t = self.before_start(len(who))
-            if rule == "CONSENT-004":
-                self.consent(who, "newsletter", "email", "granted", t, evidence=None, method="form")
-            elif rule == "CONSENT-005":
-                self.consent(who, "newsletter", "email", "granted", t, evidence="Form web v1",
-                             method=rng.choice(["prechecked", "implied"], len(who)))
-            else:
-                self.consent(who, "service", "whatsapp", "granted", t, evidence="Modulo negozio", business=None)
-        elif rule in ("CONSENT-006", "TEMPLATE-003"):
-            who = self.take(webhook & ~mkt, k)
-            self.drop_after(who, pd.Timestamp("1970-01-01", tz="UTC"))
-            self.forget_consent(who)
-            self.consent(who, "newsletter", "email", "granted", self.before_start(len(who)))
-            day = self.incident_day(len(who))
-            t = self.at_local(who, day, self.local_seconds(len(who), CLEAN))
-            if rule == "CONSENT-006":
-                self.conversation(who, t, tag=rule, second=False)
-            else:
-                self.add(t, who, "outbound", "utility", template=True, tag=rule)
-        elif rule in ("TEMPLATE-002", "TIMING-001"):
-            who = self.take(webhook & mkt & (region == "US"), k)
-            self.send_marketing(who, rule, windows=NIGHT if rule == "TIMING-001" else CLEAN)
-        elif rule == "TIMING-002":
-            who = self.take(webhook & ~mkt & (region == "FR"), k)
-            day = self.incident_day(len(who))
-            dow = pd.to_datetime(self.start + pd.to_timedelta(day, unit="D")).day_of_week.to_numpy()
-            day = np.minimum(day + (5 - dow) % 7, self.days + 6)  # the next Saturday
-            self.send_marketing(who, rule, day0=day, fr_safe=False)
-        elif rule == "TIMING-003":
-            who = self.take(webhook, k)
-            t = self.at_local(who, self.incident_day(len(who)), self.local_seconds(len(who), NIGHT))
-            self.add(t, who, "outbound", "utility", template=True, tag=rule)
-        elif rule == "TIMING-005":
-            who = self.take(eu_mkt, k)
-            self.drop_after(who, pd.Timestamp("1970-01-01", tz="UTC"))
-            burst = rng.integers(5, 8, len(who))
-            pid = np.repeat(who, burst)
-            first = np.repeat(self.incident_day(len(who), lo=0) // 2, burst)
-            step = np.arange(burst.sum()) - np.repeat(np.cumsum(burst) - burst, burst)
-            self.send_marketing(pid, rule, day0=first + 2 * step)
-        elif rule == "OPTOUT-001":
-            who = self.take(webhook, k)
-            day = self.incident_day(len(who))
-            s = self.at_local(who, day, self.local_seconds(len(who), CLEAN))
-            self.drop_after(who, s - pd.Timedelta(seconds=1))
-            self.add(s, who, "inbound", None, body=self.pick(texts.OPTOUT_KEYWORDS, who), optout=True, tag=rule)
-            self.add(s + pd.to_timedelta(rng.integers(30, 240, len(who)), unit="s"), who, "outbound", "service", tag=rule)
-            later = self.at_local(who, day + rng.integers(1, 4, len(who)), self.local_seconds(len(who), CLEAN))
-            self.add(later, who, "outbound", "utility", template=True, tag=rule)
-        elif rule == "OPTOUT-005":
-            who = self.take(plain & (region == "IT"), k)
-            since = self.before_start(len(who))
-            self.optouts.append(pd.DataFrame({"pid": who, "kind": "national-registry", "since": since.dt.floor("s").to_numpy()}))
-            self.send_marketing(who, rule)
-        elif rule == "WINDOW-001":
-            who = self.take(webhook, k)
-            self.drop_after(who, pd.Timestamp("1970-01-01", tz="UTC"))
-            day = self.incident_day(len(who), lo=4)
-            t = self.at_local(who, day, self.local_seconds(len(who), CLEAN))
-            asked = rng.random(len(who)) < 0.6
-            q = t[asked] - pd.to_timedelta(rng.integers(25 * 3600, 72 * 3600, int(asked.sum())), unit="s")
-            self.add(q, who[asked], "inbound", None, body=self.pick(texts.QUESTIONS, who[asked]), tag=rule)
-            self.add(t, who, "outbound", "service", tag=rule)
-        elif rule in ("QUALITY-001", "QUALITY-002", "QUALITY-004", "SPECIAL-002"):
-            who = self.special[{"QUALITY-001": "invalid", "QUALITY-002": "fixed", "QUALITY-004": "outside",
-                                "SPECIAL-002": "prospect"}[rule]][:k]
-            t = self.at_local(who, self.incident_day(len(who)), self.local_seconds(len(who), CLEAN))
-            self.add(t, who, "outbound", "utility", template=True, tag=rule)
-        else:
-            return
-        self.incidents[rule] = self.incidents.get(rule, 0) + len(who)
-
     def send_marketing(self, who: np.ndarray, tag: str, *, day0: np.ndarray | None = None,
                        windows: tuple[tuple[int, int], ...] = CLEAN, fr_safe: bool = True) -> pd.Series:
         day = self.incident_day(len(who)) if day0 is None else np.asarray(day0)
@@ -565,6 +448,15 @@ class Sim:
             "TRANSFER-005": System("Hosting Brasil", "Exemplo Hospedagem Ltda", "processor", "BR", ("whatsapp",),
                                    ("messages",), ("hosting",),
                                    (TransferClaim("adequacy", date(2024, 1, 1)),), "TRANSFER-005"),
+            "TRANSFER-006": System("Helpdesk (India)", "Example Support Pvt Ltd", "processor", "IN", ("whatsapp",),
+                                   ("phone numbers", "messages"), ("customer care",),
+                                   (TransferClaim("scc-2021", date(2022, 3, 1), signed=date(2022, 2, 20),
+                                                  note="clauses signed, the destination's law never assessed"),),
+                                   "TRANSFER-006"),
+            "TRANSFER-007": System("Archivio foto eventi (USA)", "Example Photos Inc.", "processor", "US", ("whatsapp",),
+                                   ("messages",), ("event photos",),
+                                   (TransferClaim("derogation", date(2022, 1, 1), note="members' consent at sign-up"),),
+                                   "TRANSFER-007"),
         }
         for rule, system in flawed.items():
             if self.count(rule, 1):
@@ -594,12 +486,12 @@ def build_world(cfg: SimConfig) -> World:
              "TIMING-001", "TIMING-002", "TIMING-003", "TIMING-005", "OPTOUT-001", "OPTOUT-002",
              "OPTOUT-003", "OPTOUT-004", "OPTOUT-005", "WINDOW-001")
     for rule in order:
-        sim.inject(rule, sim.count(rule, cfg.messages))
+        inject(sim, rule, sim.count(rule, cfg.messages))
     for rule, key in (("QUALITY-001", "invalid"), ("QUALITY-002", "fixed"), ("QUALITY-004", "outside"),
                       ("SPECIAL-002", "prospect")):
-        sim.inject(rule, len(sim.special[key]))
+        inject(sim, rule, len(sim.special[key]))
     for rule in sorted(CONTACT_RULES - {"QUALITY-003"}):
-        sim.inject(rule, sim.count(rule, cfg.contacts))
+        inject(sim, rule, sim.count(rule, cfg.contacts))
     if extra["unconsented"]:
         sim.incidents["QUALITY-003"] = extra["unconsented"]
     if n_nick:

@@ -189,6 +189,8 @@ def inventory_data(world: World) -> dict:
                 t["certified"] = c.certified
             if c.signed:
                 t["signed"] = c.signed
+            if c.tia:
+                t["tia"] = c.tia
             if c.note:
                 t["note"] = c.note
             transfers.append(t)

@@ -76,6 +76,7 @@ class TransferClaim:
     end: date | None = None
     certified: bool | None = None
     signed: date | None = None
+    tia: date | None = None
     note: str = ""
 
 

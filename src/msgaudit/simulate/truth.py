@@ -24,6 +24,7 @@ from msgaudit.simulate.model import World
 PRIVACY_SHIELD = (date(2016, 7, 12), date(2020, 7, 15))
 SAFE_HARBOR_END = date(2015, 10, 5)
 SCC2010_NEW_UNTIL, SCC2010_END = date(2021, 9, 26), date(2022, 12, 27)
+SCHREMS_II = date(2020, 7, 16)
 DPF_FROM = date(2023, 7, 10)
 US_MARKETING_BLOCK = pd.Timestamp("2025-04-01", tz="UTC")
 FR_DECREE = date(2023, 3, 1)
@@ -291,17 +292,27 @@ def _adequate(country: str, day: date) -> bool:
     return span is not None and span[0] <= day and (span[1] is None or day <= span[1])
 
 
+def _assessed(country: str, claim, day: date) -> str | None:
+    """Valid clauses or BCRs: from Schrems II the exporter must also have assessed the destination's law."""
+    unassessed = claim.tia is None or day < claim.tia
+    return "TRANSFER-006" if day >= SCHREMS_II and unassessed and not _adequate(country, day) else None
+
+
 def _judge(country: str, claim, day: date) -> str | None:
     mech = claim.mechanism if claim else "none"
     if mech == "none":
         return None if _adequate(country, day) else "TRANSFER-001"
+    if mech == "derogation":
+        return None if _adequate(country, day) else "TRANSFER-007"
+    if mech in ("scc-2021", "bcr"):
+        return _assessed(country, claim, day)
     if mech == "privacy-shield":
         return None if PRIVACY_SHIELD[0] <= day <= PRIVACY_SHIELD[1] else "TRANSFER-002"
     if mech == "safe-harbor":
         return None if day <= SAFE_HARBOR_END else "TRANSFER-002"
     if mech == "scc-2010":
         late = claim.signed is not None and claim.signed > SCC2010_NEW_UNTIL
-        return "TRANSFER-003" if late or day > SCC2010_END else None
+        return "TRANSFER-003" if late or day > SCC2010_END else _assessed(country, claim, day)
     if mech == "dpf":
         return "TRANSFER-004" if not claim.certified or day < DPF_FROM else None
     if mech == "adequacy":

@@ -21,10 +21,12 @@ from msgaudit.law.intervals import within
 from msgaudit.rules.checks import Params, check
 from msgaudit.rules.context import CheckContext
 
-Reason = Literal["no-mechanism", "invalidated", "scc-transition", "dpf", "adequacy"]
+Reason = Literal["no-mechanism", "invalidated", "scc-transition", "dpf", "adequacy", "derogation"]
 _LAWFUL = "lawful"
-_SCC = ("scc-2010", "scc-2021")
+_SCC = ("scc-2001", "scc-2004", "scc-2010", "scc-2021")
 _NONE = ("", "none")
+# Schrems II (C-311/18, 2020-07-16) made a transfer impact assessment part of relying on SCCs or BCRs.
+SCHREMS_II = pd.Timestamp("2020-07-16")
 
 
 class TransferParams(Params):
@@ -83,6 +85,8 @@ def _claim_in_force(days: pd.DatetimeIndex, claims: pd.DataFrame) -> np.ndarray:
 def _reason_for(mechanism: str, country: str) -> str:
     if mechanism in _NONE:
         return "no-mechanism"
+    if mechanism == "derogation":
+        return "derogation"
     if mechanism in _SCC:
         return "scc-transition"
     if mechanism == "dpf" or (mechanism == "adequacy" and country == "US"):
@@ -101,7 +105,7 @@ def judge_days(ctx: CheckContext, days: pd.DatetimeIndex, country: str, claims: 
     certified = np.where(claim >= 0, claims["certified"].astype(object).to_numpy()[claim], None)
     signed = np.where(claim >= 0, claims["signed"].astype(object).to_numpy()[claim], None)
     outcome = np.full(len(days), _LAWFUL, dtype=object)
-    eea = within(day, ref.eea_validity(country)).to_numpy()
+    free = within(day, ref.eea_validity(country)).to_numpy().copy()
     for pos in sorted(set(claim.tolist())):
         mine = claim == pos
         mech = mechanism[mine][0] if mine.any() else ""
@@ -109,11 +113,13 @@ def judge_days(ctx: CheckContext, days: pd.DatetimeIndex, country: str, claims: 
         cert = None if cert is None or pd.isna(cert) else bool(cert)
         sign = signed[mine][0] if pos >= 0 else None
         sign = None if sign is None or pd.isna(sign) else pd.Timestamp(sign).date()
-        lawful = eea[mine] | within(day[mine], ref.adequacy_validity(country, cert)).to_numpy()
+        free[mine] |= within(day[mine], ref.adequacy_validity(country, cert)).to_numpy()
+        lawful = free[mine].copy()
         if mech not in _NONE:
             lawful |= within(day[mine], ref.mechanism_validity(mech, country, cert, sign)).to_numpy()
         outcome[mine] = np.where(lawful, _LAWFUL, _reason_for(mech, country))
-    return pd.DataFrame({"day": days, "claim": claim, "mechanism": mechanism, "outcome": outcome})
+    # `free`: no safeguard needed that day (EEA or an adequacy decision covering the importer).
+    return pd.DataFrame({"day": days, "claim": claim, "mechanism": mechanism, "outcome": outcome, "free": free})
 
 
 def _law_period(ctx: CheckContext, mechanism: str, country: str) -> list[Interval]:
@@ -131,6 +137,9 @@ def _explain(reason: str, mechanism: str, country: str, certified: object, perio
         return f"{mechanism} relied on for {country} but the importer is not recorded as DPF-certified"
     if reason == "adequacy":
         return f"adequacy claimed but {country} had no adequacy decision in force on these days (in force: {allowed})"
+    if reason == "derogation":
+        return (f"an Art. 49 derogation is not a transfer mechanism for data stored in {country} day after day: "
+                "derogations cover occasional transfers only (EDPB Guidelines 2/2018)")
     return f"{mechanism} was not a valid safeguard for {country} on these days (law allows it: {allowed})"
 
 
@@ -148,7 +157,10 @@ def transfer_valid(ctx: CheckContext, rows: pd.DataFrame, p: TransferParams) -> 
         2021-06-27);
       - `dpf`: DPF (or adequacy for the US) without DPF certification or
         before 2023-07-10;
-      - `adequacy`: adequacy claimed for a country with no decision in force.
+      - `adequacy`: adequacy claimed for a country with no decision in force;
+      - `derogation`: an Art. 49 derogation claimed for a system (continuous
+        storage, never occasional) on a day the country was neither in the
+        EEA nor adequate.
 
     Each processing day has exactly one outcome: lawful when the country is
     in the EEA that day, has an adequacy decision covering the importer
@@ -204,3 +216,63 @@ def _finding(ctx: CheckContext, system: str, country: str, claims: pd.DataFrame,
         "ev_valid_to": period[-1].end.isoformat() if period and period[-1].end else None,
         "ev_reason": _explain(reason, mechanism, country, certified, period),
     }
+
+
+class AssessmentParams(Params):
+    mechanisms: tuple[str, ...] = Field(default=(*_SCC, "bcr"), min_length=1,
+                                        description="Claimed mechanisms that need a transfer impact assessment")
+    since: str = Field(default="2020-07-16", description="First day an assessment is expected (Schrems II)")
+
+
+@check("transfer_assessed", AssessmentParams, applies_to=("systems",))
+def transfer_assessed(ctx: CheckContext, rows: pd.DataFrame, p: AssessmentParams) -> pd.DataFrame:
+    """Flag runs of processing days that rely on SCCs or BCRs with no transfer impact assessment on record.
+
+    Parameters:
+    - `mechanisms` (default every SCC set and `bcr`): claims that need an
+      assessment of the destination's law (CJEU C-311/18 paras 134-135).
+    - `since` (default 2020-07-16, the Schrems II judgment): days before it
+      are not judged.
+
+    A day is flagged when the claim in force is one of `mechanisms`, it is on
+    or after `since`, the destination needed a safeguard that day (not in the
+    EEA, no adequacy decision covering the importer) and the claim records no
+    `tia:` date on or before that day. Days on which the claim was not a valid
+    safeguard at all are left to the `transfer_valid` rules. One finding per
+    system and run of such days. Evidence: `period_start`, `period_end`,
+    `mechanism`, `country`, `tia` (the recorded date, if later than the run).
+    """
+    found: list[dict[str, object]] = []
+    pairs = channel_days(ctx)
+    since = pd.Timestamp(p.since)
+    for system, claims in rows.groupby("system", sort=True):
+        claims = claims.reset_index(drop=True)
+        country = str(claims["country"].iloc[0]).strip().upper()
+        days = processing_days(ctx, pairs, claims["channels"].iloc[0], claims["claim_from"])
+        if len(days) == 0:
+            continue
+        judged = judge_days(ctx, days, country, claims)
+        claim = judged["claim"].to_numpy()
+        tia = pd.to_datetime(claims["tia"], utc=True).dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
+        done = np.full(len(judged), np.datetime64("NaT"), dtype="datetime64[ns]")
+        done[claim >= 0] = tia[claim[claim >= 0]]
+        day = judged["day"].to_numpy()
+        missing = pd.isna(done) | (day < done)
+        needs = (judged["mechanism"].isin(p.mechanisms).to_numpy() & (judged["outcome"] == _LAWFUL).to_numpy()
+                 & ~judged["free"].to_numpy(dtype=bool) & (day >= since.to_datetime64()) & missing)
+        judged["flag"] = needs
+        judged["run"] = (judged["flag"] != judged["flag"].shift()).cumsum()
+        for _, run in judged[needs].groupby("run", sort=True):
+            first = int(run["claim"].iloc[0])
+            recorded = done[run.index[0]]
+            start, end = run["day"].iloc[0].date().isoformat(), run["day"].iloc[-1].date().isoformat()
+            mechanism = "|".join(dict.fromkeys(run["mechanism"]))
+            found.append({
+                "system": str(system), "source": claims["source"].iloc[first], "timestamp": pd.Timestamp(start, tz="UTC"),
+                "country": country, "mechanism": mechanism, "period_start": start, "period_end": end,
+                "ev_period_start": start, "ev_period_end": end, "ev_mechanism": mechanism, "ev_country": country,
+                "ev_tia": None if pd.isna(recorded) else pd.Timestamp(recorded).date().isoformat(),
+            })
+    columns = ["system", "source", "timestamp", "country", "mechanism", "period_start", "period_end",
+               "ev_period_start", "ev_period_end", "ev_mechanism", "ev_country", "ev_tia"]
+    return pd.DataFrame(found, columns=columns)
