@@ -244,7 +244,9 @@ def test_write_reports_writes_every_format(tmp_path: Path) -> None:
     assert {k: p.name for k, p in out.items()} == {
         "html": "report.html", "pdf": "report.pdf", "json": "findings.json", "csv": "findings.csv"}
     assert all(p.stat().st_size > 0 for p in out.values())
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(p.name for p in out.values())
+    # With the CSV format comes the list of who may be contacted today.
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(
+        [*(p.name for p in out.values()), "contactability.csv"])
 
 
 def test_write_reports_leaves_no_half_written_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from msgaudit.contact_status import ContactStatus
 from msgaudit.ingest.base import InputReport
 
 Severity = Literal["info", "low", "medium", "high", "critical"]
@@ -127,6 +128,7 @@ class AuditResult(BaseModel):
     systems: list[dict[str, Any]] = Field(default_factory=list)
     activity: Activity = Field(default_factory=Activity)
     ruleset_version: str = ""
+    contactability: list[ContactStatus] = Field(default_factory=list)
 
     def active(self) -> list[Finding]:
         return [f for f in self.findings if not f.waived]

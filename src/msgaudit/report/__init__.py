@@ -42,6 +42,9 @@ def write_reports(result: AuditResult, out_dir: Path, formats: set[str] | frozen
             written["json"] = _write(out_dir / FILE_NAMES["json"], lambda: findings_json(result, mask).encode("utf-8"))
         if "csv" in formats:
             written["csv"] = _write(out_dir / FILE_NAMES["csv"], lambda: findings_csv(result, mask).encode("utf-8"))
+            from msgaudit.report.contactability import FILE_NAME, contactability_csv
+
+            _write(out_dir / FILE_NAME, lambda: contactability_csv(result, mask).encode("utf-8"))
     if "html" in formats or "pdf" in formats:
         from msgaudit.report.html import render_html
         from msgaudit.report.viewmodel import build_view
