@@ -7,8 +7,8 @@ disagree. In order, the first answer that applies decides:
 
 1. do-not-contact: an opt-out keyword (OPTOUT-001), a withdrawal of consent to be contacted on the
    channel (OPTOUT-006), a do-not-contact entry or a block (OPTOUT-002), still in force;
-2. marketing: a valid marketing consent with evidence in force on the channel, and no objection,
-   WhatsApp marketing stop or (for calls and post) opposition-register entry after it;
+2. marketing: a valid marketing consent with evidence in force on the channel, and no opt-out keyword,
+   objection, WhatsApp marketing stop or (for calls and post) opposition-register entry after it;
 3. service-only: no marketing, but a valid consent for some purpose on the channel, or a member or
    customer relationship (contract or legitimate interest for messages that are not marketing);
 4. unknown: nothing on record allows even a service message.
@@ -77,7 +77,8 @@ def contactability(ctx: CheckContext) -> list[ContactStatus]:
     block_reason = pd.Series(None, index=grid.index, dtype=object)
     block_at = pd.Series(pd.NaT, index=grid.index, dtype="datetime64[ns, UTC]")
     block_source = pd.Series(None, index=grid.index, dtype=object)
-    for sources in (["objection"], ["marketing-stop"], ["national-registry"]):
+    # A keyword that a later consent for another purpose ended for service messages still stops marketing.
+    for sources in (["keyword"], ["objection"], ["marketing-stop"], ["national-registry"]):
         rows = marketing[key(marketing["channel"]).eq("whatsapp")] if sources == ["marketing-stop"] else marketing
         hit = optout_honoured(ctx, rows, OptoutParams(sources=sources, ended_by=["consent", "resume"]))
         if hit.empty:
