@@ -31,7 +31,7 @@ WORLDS = {
     "seed2-undeclared": SimConfig(seed=2, contacts=200, messages=2_000, days=60, art9="undeclared"),
     "seed3-dst-2020": SimConfig(seed=3, contacts=300, messages=3_000, days=120, start=date(2020, 5, 1)),
     "seed7-large": SimConfig(seed=7, contacts=2_000, messages=20_000, days=90, start=date(2025, 10, 1),
-                             rates={f"TRANSFER-00{i}": 1.0 for i in range(1, 6)}),
+                             rates={f"TRANSFER-00{i}": 1.0 for i in range(1, 8)}),
 }
 
 
@@ -91,7 +91,8 @@ def test_worlds_exercise_every_rule(tmp_path_factory: pytest.TempPathFactory) ->
                 "CONSENT-007", "CONSENT-008", "CONSENT-011", "OPTOUT-001", "OPTOUT-002", "OPTOUT-003", "OPTOUT-004",
                 "OPTOUT-006", "OPTOUT-007", "WINDOW-001",
                 "TEMPLATE-002", "TEMPLATE-003", "TIMING-001", "TIMING-002", "TIMING-003", "TIMING-004", "TIMING-005",
-                "TRANSFER-001", "TRANSFER-002", "TRANSFER-003", "TRANSFER-004", "TRANSFER-005", "QUALITY-001",
+                "TIMING-006", "TIMING-007", "TRANSFER-001", "TRANSFER-002", "TRANSFER-003", "TRANSFER-004",
+                "TRANSFER-005", "TRANSFER-006", "TRANSFER-007", "QUALITY-001",
                 "QUALITY-002", "QUALITY-003", "QUALITY-004", "SPECIAL-001", "SPECIAL-002", "SPECIAL-003", "SPECIAL-004"}
     assert expected - seen == set()
     # The simulated business only messages: the opposition register, which covers calls and post, never applies.

@@ -488,3 +488,18 @@ def test_missing_file(copy: Path) -> None:
     (copy / "eea.yaml").unlink()
     with pytest.raises(ConfigError, match=r"eea\.yaml: reference file missing"):
         load_reference(copy)
+
+
+def test_florida_area_codes_are_florida_numbers(ref: Reference) -> None:
+    """The us-fl list (and the simulator's copy) against the phonenumbers geocoder: every code, nothing else."""
+    import phonenumbers
+    from phonenumbers import geocoder
+
+    from msgaudit.simulate.people import FLORIDA_AREA_CODES
+
+    codes = ref.quiet_profile("us-fl").profile.area_codes
+    assert tuple(codes) == FLORIDA_AREA_CODES
+    places = {c: geocoder.description_for_number(phonenumbers.parse(f"+1{c}2345678"), "en") for c in codes}
+    assert all(p == "Florida" or p.endswith(", FL") for p in places.values()), places
+    for neighbour in ("404", "251", "912"):  # Atlanta, Mobile, Savannah: next door, not Florida
+        assert neighbour not in codes

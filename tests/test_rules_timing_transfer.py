@@ -45,7 +45,7 @@ def test_every_rule_has_a_passing_and_a_failing_case() -> None:
 
 def test_packs_hold_the_catalogue_ids() -> None:
     ids = sorted(r.id for lp in LOADED for r in lp.pack.rules)
-    expected = sorted([f"TIMING-00{i}" for i in range(1, 6)] + [f"TRANSFER-00{i}" for i in range(1, 8)]
+    expected = sorted([f"TIMING-00{i}" for i in range(1, 8)] + [f"TRANSFER-00{i}" for i in range(1, 8)]
                       + [f"QUALITY-00{i}" for i in range(1, 5)] + [f"SPECIAL-00{i}" for i in range(1, 5)])
     assert ids == expected
 

@@ -312,6 +312,8 @@ class Attempts(Strict):
 class QuietProfile(Cited):
     title: str
     country: Country | None = None
+    area_codes: tuple[Annotated[str, Field(pattern=r"^[2-9]\d\d$")], ...] = Field(
+        default=(), description="North American area codes the profile is limited to (a US state's numbers)")
     valid_from: Day | None = None
     valid_to: Day | None = None
     windows: tuple[Window, ...] = Field(min_length=1)

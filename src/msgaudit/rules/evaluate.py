@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from pandas.core.dtypes.cast import maybe_box_native
 
-from msgaudit.findings import Finding, RuleSummary, sort_key
+from msgaudit.findings import SEVERITY_RANK, Finding, RuleSummary, sort_key
 from msgaudit.masking import mask_name, show_contact
 from msgaudit.rules.checks import load_checks
 from msgaudit.rules.conditions import compile_condition
@@ -101,11 +101,35 @@ def evaluate(packs: list[Pack], ctx: CheckContext, *, mask: bool = True, org_sou
                 summary.evaluated = False
                 summary.not_evaluated_reason = f"check {rule.check_name} failed: {exc}"
                 continue
+            if rule.per == "contact" and len(violations):
+                violations = one_per_contact(selected, violations)
             found = to_findings(rule, selected, violations, mask=mask, memo=memo)
             summary.findings = len(found)
             findings.extend(found)
     findings.sort(key=sort_key)
     return findings, summaries
+
+
+def one_per_contact(rows: pd.DataFrame, v: pd.DataFrame) -> pd.DataFrame:
+    """The violations `v` folded to one per person: their first flagged row, with how many and when.
+
+    The result carries its own subject (no message id: the finding is about the person), so
+    `to_findings` reads it alone. Rows with no contact stay one finding each.
+    """
+    base = rows.loc[v.index] if _joins_rows(rows, v) else v
+    extra = [c for c in v.columns if c not in base.columns]
+    base = pd.concat([base, v[extra]], axis=1) if extra else base.copy()
+    base = base.sort_values("timestamp", kind="stable")
+    contact = base["contact"]
+    stamps = base["timestamp"].groupby(contact, sort=False)
+    first = (~contact.duplicated(keep="first") | contact.isna()).to_numpy()
+    out = base[first].copy()
+    who = out["contact"]
+    out["ev_messages"] = who.map(contact.value_counts()).fillna(1).astype("int64").to_numpy()
+    out["ev_first"] = who.map(stamps.min()).fillna(out["timestamp"])
+    out["ev_last"] = who.map(stamps.max()).fillna(out["timestamp"])
+    out["message_id"] = None
+    return out
 
 
 def to_findings(rule: Rule, rows: pd.DataFrame, v: pd.DataFrame, *, mask: bool,
@@ -145,9 +169,10 @@ def to_findings(rule: Rule, rows: pd.DataFrame, v: pd.DataFrame, *, mask: bool,
     names_col = _per_distinct(column("contact_name"), _clean, n)
     source = _per_distinct(column("source"), _clean, n)
     law = list(rule.law)
+    severity = _severities(rule, v, n)
     return [
         Finding.model_construct(
-            rule_id=rule.id, fingerprint=prints[i], severity=rule.severity, title=rule.title, message=messages[i],
+            rule_id=rule.id, fingerprint=prints[i], severity=severity[i], title=rule.title, message=messages[i],
             basis=rule.basis,
             contact=contact[i], contact_name=names_col[i], message_id=message_id[i], system=system[i],
             timestamp=when[i], source=source[i], evidence=evidence[i], law=list(law),
@@ -155,6 +180,14 @@ def to_findings(rule: Rule, rows: pd.DataFrame, v: pd.DataFrame, *, mask: bool,
         )
         for i in range(n)
     ]
+
+
+def _severities(rule: Rule, v: pd.DataFrame, n: int) -> list[str]:
+    """Each finding's severity: the check's `severity` column where it gives one, never above the rule's."""
+    if "severity" not in v.columns:
+        return [rule.severity] * n
+    cap = SEVERITY_RANK[rule.severity]
+    return [s if s in SEVERITY_RANK and SEVERITY_RANK[s] <= cap else rule.severity for s in v["severity"].tolist()]
 
 
 def _distinct_names(rows: pd.DataFrame, v: pd.DataFrame) -> list[str]:

@@ -82,6 +82,9 @@ class Rule(_Strict):
     remediation: str = Field(min_length=1)
     description: str = ""
     enabled: bool = True
+    per: Literal["row", "contact"] = Field(
+        default="row", description="'contact': one finding per person (their first flagged row; evidence "
+                                   "`messages`, `first`, `last`), for duties owed to a person, not to each message")
     translations: dict[Literal["it"], RuleText] = Field(
         default_factory=dict, description="The title, description and remediation for reports in other languages")
     tests: list[RuleTest] = Field(default_factory=list)

@@ -462,6 +462,11 @@ class Sim:
             if self.count(rule, 1):
                 out.append(system)
                 self.incidents[rule] = 1
+        if self.art9 == "9.2.d":
+            # The union's confederation keeps its own register of members: a disclosure outside the body.
+            out.append(System("Tesseramento confederale", "Confederazione Sindacale Esempio", "controller", "IT", (),
+                              ("names", "phone numbers"), ("membership registration",)))
+            self.incidents["SPECIAL-003"] = 1
         return out
 
 
@@ -484,7 +489,8 @@ def build_world(cfg: SimConfig) -> World:
     sim.clean_stops()
     order = ("CONSENT-001", "CONSENT-002", "CONSENT-003", "CONSENT-008", "CONSENT-006", "TEMPLATE-003", "TEMPLATE-002",
              "TIMING-001", "TIMING-002", "TIMING-003", "TIMING-005", "OPTOUT-001", "OPTOUT-002",
-             "OPTOUT-003", "OPTOUT-004", "OPTOUT-005", "WINDOW-001", "CONSENT-011", "OPTOUT-006", "OPTOUT-007")
+             "OPTOUT-003", "OPTOUT-004", "OPTOUT-005", "WINDOW-001", "TIMING-006", "TIMING-007", "CONSENT-011",
+             "OPTOUT-006", "OPTOUT-007")
     for rule in order:
         inject(sim, rule, sim.count(rule, cfg.messages))
     for rule, key in (("QUALITY-001", "invalid"), ("QUALITY-002", "fixed"), ("QUALITY-004", "outside"),
@@ -500,7 +506,7 @@ def build_world(cfg: SimConfig) -> World:
     systems = sim.systems()
     messages = assemble(sim, chat)
     if with_group and len(chat):
-        sim.incidents["SPECIAL-004"] = int((chat["author"] == PRESIDENT).sum())
+        sim.incidents["SPECIAL-004"] = 1  # one group
     return World(
         organisation=org,
         accounts=[BusinessAccount(ORG, "+390255501000", True, "Non-profit organisation"),

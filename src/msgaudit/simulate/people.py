@@ -34,6 +34,9 @@ _IT_MOBILE = ("320", "324", "327", "328", "329", "331", "333", "334", "335", "33
 _US_AREAS = ("212", "646", "312", "415", "303", "617", "305", "206")
 _DE_MOBILE = ("151", "152", "160", "170", "171", "172", "175", "176", "177", "179")
 _GB_MOBILE = ("7400", "7500", "7700", "7800", "7900", "7507", "7412")
+# The area codes of rules/reference/quiet_hours.yaml profile us-fl (305 is among the numbers drawn above).
+FLORIDA_AREA_CODES = ("239", "305", "321", "324", "352", "386", "407", "448", "561", "645", "656", "689", "727",
+                      "728", "754", "772", "786", "813", "850", "863", "904", "941", "954")
 # Zones a few Italians abroad declare in the contact list (the declared zone wins over the number's).
 DECLARED = ("Europe/London", "America/New_York", "Europe/Berlin", "Europe/Lisbon")
 

@@ -21,6 +21,7 @@ import pandas as pd
 from msgaudit.simulate.behaviour import french_holidays
 from msgaudit.simulate.texts import REVIEW
 from msgaudit.simulate.model import World
+from msgaudit.simulate.people import FLORIDA_AREA_CODES
 
 PRIVACY_SHIELD = (date(2016, 7, 12), date(2020, 7, 15))
 SAFE_HARBOR_END = date(2015, 10, 5)
@@ -29,6 +30,7 @@ SCHREMS_II = date(2020, 7, 16)
 DPF_FROM = date(2023, 7, 10)
 US_MARKETING_BLOCK = pd.Timestamp("2025-04-01", tz="UTC")
 FR_DECREE = date(2023, 3, 1)
+FLORIDA_8PM = pd.Timestamp("2021-07-01", tz="America/New_York")  # Fla. Stat. 501.616(6)(a) as amended in 2021
 # Adequacy decisions in force (first day, last day or None); the EEA needs none.
 ADEQUACY = {"CH": (date(2000, 7, 26), None), "JP": (date(2019, 1, 23), None), "KR": (date(2021, 12, 17), None),
             "GB": (date(2021, 6, 28), date(2031, 12, 27)), "BR": (date(2026, 1, 26), None),
@@ -169,6 +171,10 @@ def _general_hours(local: pd.DatetimeIndex) -> np.ndarray:
     return np.asarray((local.hour >= 8) & (local.hour < 21))
 
 
+def _florida_hours(local: pd.DatetimeIndex) -> np.ndarray:
+    return np.asarray((local.hour >= 8) & (local.hour < 20))
+
+
 def _fr_hours(holidays: set[date]):
     days = pd.DatetimeIndex(sorted(pd.Timestamp(h) for h in holidays))
 
@@ -239,7 +245,7 @@ def label(world: World) -> pd.DataFrame:
     emit("CONSENT-003", marketing & state.eq("withdrawn"))
     emit("CONSENT-008", marketing & state.eq("granted") & mk_state["proven"].eq(False))
     emit("CONSENT-011", marketing & state.eq("invalid"))
-    emit("CONSENT-006", whatsapp & ~marketing & not_system & ~agreed)
+    emit("CONSENT-006", whatsapp & ~marketing & not_system & ~agreed, message=False)  # one per person
     emit("TEMPLATE-003", d["is_template"].astype(bool) & ~agreed)
     emit("TEMPLATE-002", marketing & d["contact"].fillna("").str.startswith("+1") & (d["t"] >= US_MARKETING_BLOCK))
 
@@ -280,7 +286,12 @@ def label(world: World) -> pd.DataFrame:
     emit("WINDOW-001", whatsapp & ~d["is_template"].astype(bool) & d["category"].ne("unknown") & _window_closed(d, inbound, contact_of, keys))
 
     holidays = french_holidays(d["t"].min().date() - timedelta(days=2), d["t"].max().date() + timedelta(days=2)) if len(d) else set()
-    emit("TIMING-001", marketing & not_system & d["region"].eq("US") & _local_outside(d, _general_hours))
+    us_night = marketing & not_system & d["region"].eq("US") & _local_outside(d, _general_hours)
+    emit("TIMING-001", us_night & state.ne("granted"))
+    emit("TIMING-006", us_night & state.eq("granted"))
+    florida = marketing & not_system & d["contact"].fillna("").str.slice(2, 5).isin(FLORIDA_AREA_CODES) \
+        & d["contact"].fillna("").str.startswith("+1") & state.ne("granted") & (d["t"] >= FLORIDA_8PM)
+    emit("TIMING-007", florida & _local_outside(d, _florida_hours))
     fr = marketing & not_system & d["region"].eq("FR") & state.ne("granted")
     fr_local_ok = fr & (d["t"] >= pd.Timestamp(FR_DECREE, tz="Europe/Paris"))
     emit("TIMING-002", fr_local_ok & _local_outside(d, _fr_hours(holidays)))
@@ -302,10 +313,14 @@ def label(world: World) -> pd.DataFrame:
         rows.append(pd.DataFrame({"rule_id": ["SPECIAL-001"], "message_id": [""], "contact": [""], "system": [""]}))
     if org.art9_condition == "9.2.d":
         emit("SPECIAL-002", ~d["relationship"].isin(MEMBERS))
-        processors = [s.name for s in world.systems if s.role == "processor"]
-        rows.append(pd.DataFrame({"rule_id": "SPECIAL-003", "message_id": "", "contact": "", "system": processors}))
-    group_out = m[(m["conversation"] == "group") & (m["direction"] == "outbound")]
-    emit("SPECIAL-004", np.ones(len(group_out), dtype=bool), group_out.assign(contact=None), message=True)
+        # A processor is not a third party (Art. 4(10)); another controller receiving the data is.
+        third = [s.name for s in world.systems if s.role in ("controller", "joint-controller")
+                 and s.operator.strip().casefold() not in ("", org.name.strip().casefold())]
+        rows.append(pd.DataFrame({"rule_id": "SPECIAL-003", "message_id": "", "contact": "", "system": third}))
+    # One finding per group (the simulated world has one), on the first message the organisation sent to it.
+    group_out = m[(m["conversation"] == "group") & (m["direction"] == "outbound")].sort_values("t", kind="stable")
+    emit("SPECIAL-004", np.ones(min(len(group_out), 1), dtype=bool), group_out.head(1).assign(contact=None),
+         message=True)
     rows.append(_transfers(world))
     found = [r for r in rows if len(r)]
     out = pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=COLUMNS)

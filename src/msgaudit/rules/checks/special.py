@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 from pydantic import Field
 
+from msgaudit.findings import Severity
 from msgaudit.rules.checks import Params, check
 from msgaudit.rules.context import CheckContext
 
@@ -71,7 +72,8 @@ def art9_recipients(ctx: CheckContext, rows: pd.DataFrame, p: Art9RecipientsPara
 
 class Art9DisclosureParams(Params):
     condition: str = Field(default="9.2.d", description="The Art. 9(2) condition whose scope is checked")
-    roles: tuple[str, ...] = Field(default=("processor",), min_length=1)
+    roles: tuple[str, ...] = Field(default=("controller", "joint-controller"), min_length=1,
+                                   description="System roles of a recipient that is a third party (Art. 4(10))")
 
 
 @check("art9_disclosure", Art9DisclosureParams, applies_to=("systems",))
@@ -81,34 +83,65 @@ def art9_disclosure(ctx: CheckContext, rows: pd.DataFrame, p: Art9DisclosurePara
     Parameters:
     - `condition` (default `9.2.d`): applies only when the organisation
       declares this `art9_condition`.
-    - `roles` (default processor): system roles that count as a third party
-      holding the members' data.
+    - `roles` (default controller, joint-controller): roles of a system run
+      by someone else that make it a third party receiving the data. A
+      processor acts on the organisation's behalf (Art. 28) and is not a
+      third party (Art. 4(10)): no disclosure outside the body.
 
-    One finding per system (its first inventory row), whatever the number of
-    transfer claims it lists. Evidence: `role`, `operator`, `art9_condition`.
+    A system of one of `roles` whose `operator` is empty or the organisation
+    itself is the organisation's own and not flagged. One finding per system
+    (its first inventory row), whatever the number of transfer claims it
+    lists. Evidence: `role`, `operator`, `art9_condition`.
     """
     if not _relies_on(ctx, p.condition):
         return rows.iloc[:0, :0]
-    hit = rows[rows["role"].isin(p.roles).to_numpy(dtype=bool)].drop_duplicates("system", keep="first")
+    own = ctx.organisation.name.strip().casefold() if ctx.organisation is not None else ""
+    operator = rows["operator"].fillna("").astype(str).str.strip().str.casefold()
+    third = rows["role"].isin(p.roles).to_numpy(dtype=bool) & ~operator.isin(["", own]).to_numpy(dtype=bool)
+    hit = rows[third].drop_duplicates("system", keep="first")
     return pd.DataFrame({"ev_role": hit["role"], "ev_operator": hit["operator"], "ev_art9_condition": p.condition},
                         index=hit.index)
 
 
 class GroupExposureParams(Params):
-    pass
+    aims: tuple[str, ...] = Field(default=SPECIAL_AIMS, min_length=1,
+                                  description="Organisation aims whose groups reveal an Art. 9 category")
+    ordinary: Severity = Field(default="low", description="Severity for a group that is neither promotional nor Art. 9")
 
 
 @check("group_exposure", GroupExposureParams, applies_to=("messages",))
 def group_exposure(ctx: CheckContext, rows: pd.DataFrame, p: GroupExposureParams) -> pd.DataFrame:
-    """Flag each selected group message with the group it went to and how many members it reached.
+    """Flag each group the organisation writes to: adding people to it showed their numbers to all the others.
 
-    No parameters; select the group sends with `where`. Members are the people
-    the export shows writing in the group (the deliveries view), so the count
-    is a floor: silent members are not in a chat export. Evidence: `group`
-    (the conversation id without its "chat:" prefix), `members_reached`.
+    Select the group sends with `where`. One finding per group, on its first
+    selected message. Members are the people the export shows in the group
+    (the deliveries view), so the count is a floor: silent members are not in
+    a chat export. The rule's severity applies when the group reveals an Art. 9
+    category (the organisation's `aim` is one of `aims`) or is promotional (a
+    selected message in it is marketing); otherwise `ordinary` (default low).
+
+    Evidence: `group` (the conversation id without its "chat:" prefix),
+    `members_exposed`, `messages`, `first`, `last`, `reveals` (the Art. 9 aim,
+    "promotional" or "none").
     """
+    rows = rows.sort_values("timestamp", kind="stable")
+    key = rows["conversation_id"].fillna("")
     deliveries = ctx.tables.deliveries
-    reached = deliveries.loc[deliveries["conversation_type"].eq("group"), "message_id"].value_counts()
-    group = rows["conversation_id"].fillna("").str.removeprefix("chat:")
-    members = rows["message_id"].map(reached).fillna(0).astype("int64")
-    return pd.DataFrame({"ev_group": group, "ev_members_reached": members}, index=rows.index)
+    in_group = deliveries[deliveries["conversation_type"].eq("group").to_numpy(dtype=bool)]
+    members = in_group.groupby(in_group["conversation_id"].fillna(""))["contact"].nunique()
+    stamps = rows["timestamp"].groupby(key, sort=False)
+    promotional = rows["category"].eq("marketing").groupby(key, sort=False).any()
+    first = rows[~key.duplicated(keep="first").to_numpy()]
+    group = key[first.index]
+    aim = ctx.organisation.aim if ctx.organisation is not None else None
+    reveals = group.map(promotional).map({True: "promotional", False: "none"})
+    if aim in p.aims:
+        reveals = pd.Series(aim, index=first.index)
+    return pd.DataFrame({
+        "ev_group": group.str.removeprefix("chat:"),
+        "ev_members_exposed": group.map(members).fillna(0).astype("int64"),
+        "ev_messages": group.map(key.value_counts()).astype("int64"),
+        "ev_first": group.map(stamps.min()), "ev_last": group.map(stamps.max()),
+        "ev_reveals": reveals,
+        "severity": reveals.where(reveals.eq("none"), "high").replace("none", p.ordinary),
+    }, index=first.index)

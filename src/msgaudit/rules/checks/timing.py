@@ -112,11 +112,14 @@ class QuietHoursParams(Params):
     regions: tuple[str, ...] = ()
     apply_to_messaging: bool | None = None
     unless_consent: str | None = Field(default=None, description="Purpose whose consent in force exempts the delivery")
+    only_consent: str | None = Field(default=None, description="Purpose whose consent in force the delivery must have")
 
     @model_validator(mode="after")
     def _one_source(self) -> "QuietHoursParams":
         if (self.profile is None) == (self.allowed is None):
             raise ValueError("give either 'profile' (a quiet_hours.yaml profile) or 'allowed' (inline windows)")
+        if self.unless_consent is not None and self.only_consent is not None:
+            raise ValueError("give at most one of 'unless_consent' and 'only_consent'")
         return self
 
 
@@ -172,6 +175,15 @@ def _in_regions(rows: pd.DataFrame, regions: tuple[str, ...]) -> pd.DataFrame:
     return rows[rows["contact_region"].isin([r.upper() for r in regions]).fillna(False).to_numpy(dtype=bool)]
 
 
+def _in_area_codes(rows: pd.DataFrame, area_codes: tuple[str, ...]) -> pd.DataFrame:
+    """Deliveries to North American numbers (+1) with one of these area codes; all rows when none are given."""
+    if not area_codes:
+        return rows
+    phone = rows["contact_phone"].astype("string")
+    wanted = phone.str.startswith("+1") & phone.str.slice(2, 5).isin(list(area_codes))
+    return rows[wanted.fillna(False).to_numpy(dtype=bool)]
+
+
 @check("quiet_hours", QuietHoursParams, applies_to=("deliveries",))
 def quiet_hours(ctx: CheckContext, rows: pd.DataFrame, p: QuietHoursParams) -> pd.DataFrame:
     """Flag deliveries sent outside the allowed hours in the recipient's local time.
@@ -191,6 +203,12 @@ def quiet_hours(ctx: CheckContext, rows: pd.DataFrame, p: QuietHoursParams) -> p
     - `unless_consent`: a purpose (e.g. `marketing`); deliveries with that
       consent in force for the message's channel at the send time are exempt
       (the `consent` check's as-of lookup).
+    - `only_consent`: a purpose; the rule covers only deliveries WITH that
+      consent in force (the complement of `unless_consent`, for a rule whose
+      severity differs when the person agreed).
+
+    A profile with `area_codes` (a US state's numbers) covers only +1
+    numbers with one of those area codes.
 
     Local time: the contact's declared zone, else each zone of the number.
     A number with several zones is flagged when the time is outside the
@@ -203,10 +221,12 @@ def quiet_hours(ctx: CheckContext, rows: pd.DataFrame, p: QuietHoursParams) -> p
     """
     rules = _rules(ctx, p)
     applies = rules.profile.applies_to_messaging if p.apply_to_messaging is None else p.apply_to_messaging
-    scope = _in_regions(rows, p.regions) if applies else rows.iloc[:0]
-    if p.unless_consent is not None and len(scope):
-        state = consent_state(ctx.tables.consent_events, scope, purpose=p.unless_consent, channel="message")
-        scope = scope[state["outcome"].ne("granted").to_numpy(dtype=bool)]
+    scope = _in_area_codes(_in_regions(rows, p.regions), rules.profile.area_codes) if applies else rows.iloc[:0]
+    purpose = p.unless_consent or p.only_consent
+    if purpose is not None and len(scope):
+        state = consent_state(ctx.tables.consent_events, scope, purpose=purpose, channel="message")
+        granted = state["outcome"].eq("granted").to_numpy(dtype=bool)
+        scope = scope[granted if p.only_consent is not None else ~granted]
     zones = recipient_zones(scope)
     if zones.empty:
         return rows.iloc[:0, :0]

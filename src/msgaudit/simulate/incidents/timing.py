@@ -1,4 +1,5 @@
-"""Timing incidents: marketing at night in the US, on a French weekend, outside courtesy hours, too often."""
+"""Timing incidents: marketing at night in the US (with and without consent), after 20:00 in Florida, on a
+French weekend, outside courtesy hours, too often."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from msgaudit.simulate.hours import NIGHT
+from msgaudit.simulate.hours import FLORIDA_EVENING, NIGHT
+from msgaudit.simulate.people import FLORIDA_AREA_CODES
 from msgaudit.simulate.incidents.common import pools
 from msgaudit.simulate.incidents.registry import incident
 
@@ -16,10 +18,28 @@ if TYPE_CHECKING:
 
 
 @incident("TIMING-001")
-def us_marketing_at_night(sim: "Sim", k: int) -> np.ndarray:
+def us_marketing_at_night_without_consent(sim: "Sim", k: int) -> np.ndarray:
+    p = pools(sim)
+    who = sim.take(p.webhook & ~p.mkt & (p.region == "US"), k)
+    sim.send_marketing(who, "TIMING-001", windows=NIGHT)
+    return who
+
+
+@incident("TIMING-006")
+def us_marketing_at_night_with_consent(sim: "Sim", k: int) -> np.ndarray:
     p = pools(sim)
     who = sim.take(p.webhook & p.mkt & (p.region == "US"), k)
-    sim.send_marketing(who, "TIMING-001", windows=NIGHT)
+    sim.send_marketing(who, "TIMING-006", windows=NIGHT)
+    return who
+
+
+@incident("TIMING-007")
+def florida_marketing_after_eight(sim: "Sim", k: int) -> np.ndarray:
+    """Marketing without consent to a Florida number between 20:05 and 20:55: inside the TCPA hours, not Florida's."""
+    p = pools(sim)
+    florida = pd.Series(sim.people["phone"]).str.slice(2, 5).isin(FLORIDA_AREA_CODES).to_numpy()
+    who = sim.take(p.webhook & ~p.mkt & (p.region == "US") & florida, k)
+    sim.send_marketing(who, "TIMING-007", windows=FLORIDA_EVENING)
     return who
 
 
