@@ -64,6 +64,10 @@ def contactability(ctx: CheckContext) -> list[ContactStatus]:
             source.loc[new] = where.loc[new]
 
     service, marketing = grid.assign(category="service"), grid.assign(category="marketing")
+    events = ctx.tables.consent_events
+    # Asked once for every row here, the opt-out checks below answer their subsets from these lookups.
+    some = consent_state(events, service, purpose="any", channel="message")
+    consent_state(events, marketing, purpose="marketing", channel="message")
     for rows, params in ((service, OptoutParams(sources=["keyword"], ended_by=["consent", "resume"], consent_purpose="any")),
                          (marketing, OptoutParams(sources=["do-not-contact", "block"], ended_by=["consent"]))):
         hit = optout_honoured(ctx, rows, params)
@@ -89,8 +93,7 @@ def contactability(ctx: CheckContext) -> list[ContactStatus]:
         block_at.loc[fresh] = pd.to_datetime(hit.loc[fresh, "ev_optout_at"], utc=True)
         block_source.loc[fresh] = hit.loc[fresh, "ev_optout_source"]
 
-    events = ctx.tables.consent_events
-    mk = consent_state(events, grid, purpose="marketing", channel="message", require_evidence=True)
+    mk = consent_state(events, marketing, purpose="marketing", channel="message", require_evidence=True)
     may_market = mk["outcome"].eq("granted") & ~blocked
     decide(grid.index[may_market.to_numpy()], "marketing", pd.Series("valid marketing consent in force", index=grid.index),
            mk["at"], mk["event_source"])
@@ -98,7 +101,6 @@ def contactability(ctx: CheckContext) -> list[ContactStatus]:
     why_not = block_reason.where(blocked, mk["outcome"].map(_MARKETING_WORDS)).fillna("")
     at_not = block_at.where(blocked, pd.to_datetime(mk["at"], utc=True))
     source_not = block_source.where(blocked, mk["event_source"])
-    some = consent_state(events, grid, purpose="any", channel="message")
     agreed = some["outcome"].isin(["granted", "unproven"]).to_numpy()
     related = grid["relationship"].isin(SERVICE_RELATIONSHIPS).to_numpy()
     service_why = why_not + np.where(agreed, "; a consent for another purpose allows service messages",
@@ -108,8 +110,10 @@ def contactability(ctx: CheckContext) -> list[ContactStatus]:
     decide(grid.index[agreed | related], "service-only", service_why, at_not, source_not.where(source_not.notna(), allows))
     decide(grid.index, "unknown", why_not + "; no consent or relationship on record allows service messages", at_not, source_not)
 
-    return [ContactStatus(contact=c, channel=ch, status=st, reason=r,
-                          since=None if pd.isna(t) else t.to_pydatetime(), source=None if pd.isna(s) else str(s))
+    # Built from typed columns, so the models skip validating each of what may be a million rows.
+    return [ContactStatus.model_construct(contact=c, channel=ch, status=st, reason=r,
+                                          since=None if pd.isna(t) else t.to_pydatetime(),
+                                          source=None if pd.isna(s) else str(s))
             for c, ch, st, r, t, s in zip(grid["contact"], grid["channel"], status, reason, since, source)]
 
 
@@ -123,7 +127,8 @@ def _grid(ctx: CheckContext) -> pd.DataFrame:
     channels = channels[channels.ne("") & ~channels.isin(WILDCARDS)]
     if people.empty or channels.empty:
         return pd.DataFrame(columns=["contact", "channel", "timestamp", "message_id", "relationship", "relationship_source"])
-    grid = pd.MultiIndex.from_product([sorted(set(people)), sorted(set(channels))], names=["contact", "channel"])
+    grid = pd.MultiIndex.from_product([np.sort(pd.unique(people.astype(str))), np.sort(pd.unique(channels.astype(str)))],
+                                      names=["contact", "channel"])
     grid = grid.to_frame(index=False)
     # The tables' resolution: the as-of joins need one timestamp dtype on both sides.
     grid["timestamp"] = pd.Series(ctx.as_of, index=grid.index).astype("datetime64[ns, UTC]")

@@ -246,8 +246,11 @@ def optout_honoured(ctx: CheckContext, rows: pd.DataFrame, p: OptoutParams) -> p
     if "consent" in p.ended_by:
         # Only a new marketing consent ends an objection to marketing (GDPR Art. 21(3), 7(3)): a later consent
         # for a loyalty card or member communications leaves it in force for marketing messages.
-        ended |= _newer_grant(ctx, rows[marketing], met[marketing], "marketing")
-        ended |= _newer_grant(ctx, rows[~marketing], met[~marketing], p.consent_purpose)
+        for part, purpose in ((marketing, "marketing"), (~marketing, p.consent_purpose)):
+            sub = rows[part]
+            # Still rows of the view: the lookup reuses what other rules (or the other part) worked out.
+            remember_selection(sub, view)
+            ended |= _newer_grant(ctx, sub, met[part], purpose)
     minutes = (pd.to_datetime(rows["timestamp"], utc=True) - met["_at"]).dt.total_seconds() / 60
     confirmation = (p.confirmation_minutes > 0) & rows["message_id"].eq(met["_first"]) & (minutes <= p.confirmation_minutes)
     bad = ~ended.fillna(False) & ~confirmation.fillna(False)
