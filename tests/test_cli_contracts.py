@@ -80,3 +80,9 @@ def test_date_order_settles_an_ambiguous_chat(tmp_path: Path) -> None:
     month_first = json.loads(runner.invoke(cli, ["inspect", "--json", "--date-order", "mdy", str(chat)]).output)[0]
     assert default["first_timestamp"] == "2024-02-01T09:00:00Z"
     assert month_first["first_timestamp"] == "2024-01-02T09:00:00Z"
+
+
+def test_rules_show_says_what_the_rule_rests_on() -> None:
+    result = CliRunner().invoke(cli, ["rules", "show", "CONSENT-006"])
+    assert result.exit_code == 0, result.output
+    assert "  basis       platform" in result.output and "  severity    low" in result.output

@@ -126,7 +126,7 @@ def test_italian_report_of_the_sample_association_shows_italian_rule_text() -> N
         assert _html(rule.remediation) not in page, f"{rule_id}: English remediation in the Italian report"
     consent = _rule("CONSENT-006")
     assert _html(consent.translations["it"].title) in page
-    assert "Messaggi WhatsApp a una persona che non ha mai accettato" in page
+    assert "Messaggi WhatsApp a una persona senza assenso registrato a WhatsApp" in page
 
 
 def test_english_report_is_unchanged_by_translations() -> None:

@@ -46,6 +46,7 @@ def show_rule(rule_id, paths) -> None:
                 click.echo(f"{rule.id} — {rule.title}")
                 click.echo(f"  pack        {lp.pack.pack} ({lp.where('rules', i, 'id')})")
                 click.echo(f"  severity    {rule.severity}")
+                click.echo(f"  basis       {rule.basis}")
                 click.echo(f"  applies to  {rule.applies_to}")
                 click.echo(f"  where       {rule.where or '(every row)'}")
                 click.echo(f"  check       {rule.check_name} {json.dumps(rule.check_params, default=str)}")

@@ -30,6 +30,8 @@ class LawRef(BaseModel):
     ref: str = Field(description="Instrument and article, e.g. 'GDPR Art. 7(1)'")
     url: str = ""
     note: str = ""
+    country: str = Field(default="", description="Cite only on findings about a recipient in this country "
+                                                  "(ISO code, as the phone region): foreign law applies to its own people")
 
 
 class Waiver(BaseModel):

@@ -168,18 +168,26 @@ def to_findings(rule: Rule, rows: pd.DataFrame, v: pd.DataFrame, *, mask: bool,
     when = _datetimes(stamp, ts)
     names_col = _per_distinct(column("contact_name"), _clean, n)
     source = _per_distinct(column("source"), _clean, n)
-    law = list(rule.law)
+    laws = _laws(rule, column, n)
     severity = _severities(rule, v, n)
     return [
         Finding.model_construct(
             rule_id=rule.id, fingerprint=prints[i], severity=severity[i], title=rule.title, message=messages[i],
             basis=rule.basis,
             contact=contact[i], contact_name=names_col[i], message_id=message_id[i], system=system[i],
-            timestamp=when[i], source=source[i], evidence=evidence[i], law=list(law),
+            timestamp=when[i], source=source[i], evidence=evidence[i], law=list(laws[i]),
             remediation=rule.remediation, waived=False, waiver=None,
         )
         for i in range(n)
     ]
+
+
+def _laws(rule: Rule, column: Callable[[str], pd.Series | None], n: int) -> np.ndarray:
+    """Each finding's law references: a reference scoped to a country only where the recipient is there."""
+    if not any(ref.country for ref in rule.law):
+        return _object_array([rule.law] * n)
+    return _per_distinct(column("contact_region"),
+                         lambda region: [r for r in rule.law if not r.country or r.country.upper() == region], n)
 
 
 def _severities(rule: Rule, v: pd.DataFrame, n: int) -> list[str]:
