@@ -244,8 +244,10 @@ def test_write_reports_writes_every_format(tmp_path: Path) -> None:
     assert {k: p.name for k, p in out.items()} == {
         "html": "report.html", "pdf": "report.pdf", "json": "findings.json", "csv": "findings.csv"}
     assert all(p.stat().st_size > 0 for p in out.values())
-    # The set and its manifest, nothing else: no staging folder, no lock, no part file.
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted([*(p.name for p in out.values()), "manifest.json"])
+    # The set and its manifest, nothing else: no staging folder, no lock, no part file; with the CSV format
+    # comes the list of who may be contacted today.
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(
+        [*(p.name for p in out.values()), "manifest.json", "contactability.csv"])
 
 
 def test_write_reports_leaves_no_half_written_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

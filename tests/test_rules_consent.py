@@ -153,12 +153,12 @@ def test_optout_without_confirmation_flags_the_same_second() -> None:
     assert flagged(result, rows) == [f"m1/{ANNA}"]
 
 
-def test_looks_like_gives_the_phrase_not_the_body() -> None:
+def test_an_objection_gives_the_phrase_not_the_body() -> None:
     body = "Buongiorno, vi chiedo gentilmente: non scrivetemi più, ho già detto al presidente Bianchi il motivo"
     ctx = make_ctx(messages=[inb("i1", "2025-03-10T10:00:00Z", body=body),
                              out("m1", "2025-03-11T10:00:00Z", category="marketing")])
     rows = ctx.tables.deliveries
-    result = optout_honoured(ctx, rows, OptoutParams(sources=["looks-like"]))
+    result = optout_honoured(ctx, rows, OptoutParams(sources=["objection"]))
     assert result["ev_optout_text"].tolist() == ["non scrivetemi piu"]
 
 

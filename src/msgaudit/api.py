@@ -19,6 +19,7 @@ from msgaudit.findings import (SEVERITY_RANK, Activity, AuditResult, DayCount, F
                                RuleSummary, Severity, Summary)
 from msgaudit.loading import Loaded, load
 from msgaudit.rules.context import CheckContext
+from msgaudit.rules.contactability import contactability
 from msgaudit.rules.evaluate import DISABLED, evaluate
 from msgaudit.rules.loader import LoadedPack, load_packs
 from msgaudit.rules.prepare import Prepared, prepare
@@ -87,6 +88,7 @@ def run_audit(loaded: Loaded, packs: list[LoadedPack], opts: AuditOptions) -> Au
         systems=_records(loaded.tables.systems),
         activity=activity(prepared, findings, loaded.context.timezone),
         ruleset_version=" · ".join(f"{lp.pack.pack} {lp.pack.version}" for lp in packs),
+        contactability=contactability(ctx),
     )
 
 

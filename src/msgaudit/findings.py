@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from msgaudit.contact_status import ContactStatus
 from msgaudit.ingest.base import InputReport
 from msgaudit.ingest.folders import Skipped
 
@@ -154,6 +155,7 @@ class AuditResult(BaseModel):
     activity: Activity = Field(default_factory=Activity)
     ruleset_version: str = ""
     skipped: list[Skipped] = Field(default_factory=list, description="Files in input folders that were not read")
+    contactability: list[ContactStatus] = Field(default_factory=list)
 
     def active(self) -> list[Finding]:
         return [f for f in self.findings if not f.waived]

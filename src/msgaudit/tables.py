@@ -78,6 +78,8 @@ CONSENT_EVENTS = TableSpec(name="consent_events", columns=(
     _c("evidence", "str", "Where the proof is: form id, signed sheet, URL, text version"),
     _c("method", "str", "How it was collected: form, paper, checkbox, prechecked, implied, verbal, keyword"),
     _c("business_name", "str", "The business named in the opt-in text"),
+    _c("birth_date", "datetime", "Birth date of the person, where the source records it (age of consent)"),
+    _c("age", "int", "Age in years as the source states it at its export, after every event it holds"),
     _c("source", "str", "file:line", required=True),
 ))
 

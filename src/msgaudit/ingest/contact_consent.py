@@ -29,7 +29,8 @@ Which columns are consent marks, and what they mean:
   is no withdrawal: the consent stands, and the notes count those rows. A
   consent dated outside 1677–2262 records no event, like an unreadable date.
 - "Fonte consenso" / "Modulo" / "Evidenza" fill `evidence`; "Modalità consenso"
-  fills `method`.
+  fills `method`; "Data di nascita" fills `birth_date` and "Età" `age` (the
+  age of consent, Codice Privacy art. 2-quinquies, is judged from them).
 - Contacts without a phone (e-mail only) or rejected as contacts get no event.
 """
 
@@ -104,6 +105,22 @@ def find_marks(columns: list[str], cols: dict[str, list[str]]) -> list[Mark]:
     return out
 
 
+def birth_and_age(frame: pd.DataFrame, cols: dict[str, list[str]], lines: pd.Series, ctx: IngestContext,
+                  ledger: Ledger) -> tuple[pd.Series, pd.Series]:
+    """Birth dates (UTC midnight in the export's zone) and ages; unreadable values are noted and left empty."""
+    raw_birth = cells(frame, cols, "birth_date")
+    dayfirst = {"dmy": True, "mdy": False}.get(ctx.date_order or "")
+    birth = read_datetimes(raw_birth, ctx.timezone, dayfirst=dayfirst).at
+    ledger.note_rows(raw_birth.ne("") & birth.isna(), lines,
+                     "birth dates are not dates: the age of consent is not judged there")
+    raw_age = cells(frame, cols, "age")
+    age = pd.to_numeric(raw_age.str.replace(",", ".", regex=False), errors="coerce")
+    age = age.where(age.ge(0) & age.lt(150) & age.eq(age.round()))
+    ledger.note_rows(raw_age.ne("") & age.isna(), lines,
+                     "ages are not whole numbers of years: the age of consent is not judged there")
+    return birth, age.astype("Int64")
+
+
 def consent_events(frame: pd.DataFrame, lines: pd.Series, cols: dict[str, list[str]], phones: pd.Series,
                    source: Source, ctx: IngestContext, ledger: Ledger) -> pd.DataFrame:
     """Events for the rows of `frame` whose record key is in `phones` (record → E.164)."""
@@ -124,8 +141,10 @@ def consent_events(frame: pd.DataFrame, lines: pd.Series, cols: dict[str, list[s
     method_raw = cells(frame, cols, "consent_method")
     method, _ = map_words(method_raw, CONSENT_METHODS)
     method = method.where(method.notna(), method_raw.str.lower().where(method_raw.ne(""), None))
+    birth, age = birth_and_age(frame, cols, lines, ctx, ledger)
     common = pd.DataFrame({"phone": phones.reindex(frame.index), "evidence": evidence.where(evidence.ne(""), None),
-                           "method": method, "source": source.name + ":" + lines.astype(str)}, index=frame.index)
+                           "method": method, "birth_date": birth, "age": age,
+                           "source": source.name + ":" + lines.astype(str)}, index=frame.index)
 
     events: list[pd.DataFrame] = []
     for mark in marks or [Mark("", DEFAULT_PURPOSE, DEFAULT_CHANNEL, None)]:

@@ -21,6 +21,11 @@ from msgaudit.ingest.csvtable import header_key
 
 Aliases = dict[str, tuple[str, ...]]
 
+# Age of consent (Codice Privacy art. 2-quinquies): a birth date or an age, in a contact list or a ledger.
+BIRTH_DATE_HEADERS = ("datadinascita", "datanascita", "nascita", "natoil", "natail", "birthdate", "dateofbirth",
+                      "dob", "birthday")
+AGE_HEADERS = ("eta", "age", "anni")
+
 CONTACT_ALIASES: Aliases = {
     "contact_id": ("tessera", "ntessera", "numerotessera", "nrtessera", "tesseran", "idcontatto", "contactid",
                    "id", "uid", "codicesocio", "matricola", "codice"),
@@ -57,6 +62,8 @@ CONTACT_ALIASES: Aliases = {
     "consent_evidence": ("fonteconsenso", "modulo", "evidenza", "prova", "provaconsenso", "evidence",
                          "consentevidence", "consentsource", "riferimentomodulo"),
     "consent_method": ("modalitaconsenso", "metodoconsenso", "consentmethod", "modalitaraccolta"),
+    "birth_date": BIRTH_DATE_HEADERS,
+    "age": AGE_HEADERS,
     "withdrawal_date": ("revoca", "datarevoca", "revocaconsenso", "datarevocaconsenso", "revocatoil",
                         "withdrawn", "withdrawal", "withdrawaldate", "consentwithdrawn"),
 }
@@ -73,6 +80,8 @@ CONSENT_ALIASES: Aliases = {
     "method": ("method", "modalita", "metodo", "modo", "raccolta"),
     "business_name": ("businessname", "business", "azienda", "titolare", "nomeazienda", "titolaredeltrattamento",
                       "sender", "mittente"),
+    "birth_date": BIRTH_DATE_HEADERS,
+    "age": AGE_HEADERS,
 }
 
 OPTOUT_ALIASES: Aliases = {
@@ -154,7 +163,9 @@ CONSENT_METHODS: dict[str, str] = {
     **dict.fromkeys(("form", "modulo", "moduloonline", "webform", "online"), "form"),
     **dict.fromkeys(("paper", "carta", "cartaceo", "modulocartaceo", "firma"), "paper"),
     **dict.fromkeys(("checkbox", "casella", "spunta"), "checkbox"),
-    **dict.fromkeys(("prechecked", "preselezionata", "preselezionato", "prespuntata", "prespuntato"), "prechecked"),
+    **dict.fromkeys(("prechecked", "preselezionata", "preselezionato", "prespuntata", "prespuntato", "precompilata",
+                     "precompilato", "casellaprecompilata", "casellapreselezionata", "casellaprespuntata",
+                     "caselladefault", "preticked"), "prechecked"),
     **dict.fromkeys(("implied", "implicito", "implicita", "tacito", "default"), "implied"),
     **dict.fromkeys(("verbal", "verbale", "orale", "telefonico"), "verbal"),
     **dict.fromkeys(("keyword", "parolachiave", "sms", "reply"), "keyword"),

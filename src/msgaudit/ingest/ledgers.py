@@ -2,7 +2,8 @@
 
 Consent ledger: one event per row: phone, purpose, channel, status
 (granted / withdrawn, or concesso, revocato, sì, no, opt-in, opt-out…),
-timestamp, evidence, method, business_name; headers in English or Italian
+timestamp, evidence, method, business_name, and optionally the person's
+birth date ("Data di nascita") or age ("Età"); headers in English or Italian
 (`contact_fields.CONSENT_ALIASES`). A row without a usable phone, status or
 timestamp is rejected with the reason; an empty purpose becomes
 `unspecified` (a consent that names no purpose is not specific, and the
@@ -29,6 +30,7 @@ from msgaudit.ingest.contact_fields import (
     OPTOUT_HEADER_MARKS, OPTOUT_KIND_BY_FILE, OPTOUT_KINDS, OPTOUT_SCOPES, PURPOSE_WORDS, cells, first_word, fold,
     head_has, map_words, none_if_empty, resolve,
 )
+from msgaudit.ingest.contact_consent import birth_and_age
 from msgaudit.ingest.contact_io import Sheet, head_columns, read_sheet
 from msgaudit.ingest.csvtable import header_key
 from msgaudit.ingest.timeparse import OUT_OF_RANGE, read_datetimes
@@ -124,12 +126,14 @@ class ConsentLedgerAdapter:
                         f"'{UNSPECIFIED_PURPOSE}'")
         method_raw = cells(frame, cols, "method")
         method, _ = map_words(method_raw, CONSENT_METHODS)
+        birth, age = birth_and_age(frame[ok], cols, sheet.lines[ok], ctx, ledger)
         out = pd.DataFrame({
             "phone": parsed["e164"], "purpose": purpose.fillna(UNSPECIFIED_PURPOSE),
             "channel": _channel(cells(frame, cols, "channel")), "status": status, "timestamp": at,
             "evidence": none_if_empty(cells(frame, cols, "evidence")),
             "method": method.where(method.notna(), none_if_empty(method_raw.str.lower())),
             "business_name": none_if_empty(cells(frame, cols, "business_name")),
+            "birth_date": birth.reindex(frame.index), "age": age.reindex(frame.index),
             "source": source.name + ":" + sheet.lines.astype(str),
         })[ok]
         events = conform(out, CONSENT_EVENTS)

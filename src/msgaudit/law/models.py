@@ -271,6 +271,10 @@ class PhraseGroup(Cited):
 class Language(Strict):
     optout: tuple[KeywordGroup, ...] = Field(min_length=1)
     resume: tuple[KeywordGroup, ...] = ()
+    # Plain-words objections (an opt-out wherever they appear), the words that narrow one to a review
+    # item ("... a quest'ora"), and phrases that only look like an opt-out.
+    objections: tuple[PhraseGroup, ...] = ()
+    limits: tuple[PhraseGroup, ...] = ()
     phrases: tuple[PhraseGroup, ...] = ()
 
 
@@ -394,6 +398,8 @@ class RpoMobiles(Cited):
     valid_from: Day
     in_force: Day
     covers_messaging: bool
+    # The channels it covers whatever `covers_messaging` says (Codice art. 130(3-bis): calls and paper mail).
+    channels: tuple[str, ...] = Field(min_length=1)
 
 
 class PlatformFile(Strict):

@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from msgaudit.findings import AuditResult
+from msgaudit.report.contactability import FILE_NAME as CONTACTABILITY
+from msgaudit.report.contactability import contactability_csv
 from msgaudit.report.outdir import ReportDir
 
 FORMATS = ("html", "pdf", "json", "csv")
@@ -36,7 +38,7 @@ def write_reports(result: AuditResult, out: Path | ReportDir,
 
 def claim_out(out: Path, inputs: Iterable[str | Path] = ()) -> contextlib.AbstractContextManager[ReportDir]:
     """Lock `out` for one report set; refuses a folder whose reports would overwrite one of `inputs`."""
-    return ReportDir.claim(out, FILE_NAMES.values(), inputs)
+    return ReportDir.claim(out, [*FILE_NAMES.values(), CONTACTABILITY], inputs)
 
 
 def _write_set(result: AuditResult, folder: ReportDir, formats: set[str] | frozenset[str], lang: str,
@@ -49,6 +51,7 @@ def _write_set(result: AuditResult, folder: ReportDir, formats: set[str] | froze
                 stage.add(FILE_NAMES["json"], findings_json(result, mask).encode("utf-8"))
             if "csv" in formats:
                 stage.add(FILE_NAMES["csv"], findings_csv(result, mask).encode("utf-8"))
+                stage.add(CONTACTABILITY, contactability_csv(result, mask).encode("utf-8"))
         if "html" in formats or "pdf" in formats:
             from msgaudit.report.html import render_html
             from msgaudit.report.viewmodel import build_view

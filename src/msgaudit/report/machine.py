@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -115,7 +116,12 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def findings_csv(result: AuditResult, mask: bool = True) -> str:
-    lines = [",".join(CSV_COLUMNS)]
-    lines.extend(",".join(_quoted(neutralise(_cell(rec[col]))) for col in CSV_COLUMNS) for rec in as_records(result, mask))
+def csv_text(columns: Iterable[str], rows: Iterable[Iterable[Any]]) -> str:
+    """A formula-safe CSV: every cell neutralised, and quoted where a `,` or `;` spreadsheet would split it."""
+    lines = [",".join(columns)]
+    lines.extend(",".join(_quoted(neutralise(_cell(value))) for value in row) for row in rows)
     return "\n".join(lines) + "\n"
+
+
+def findings_csv(result: AuditResult, mask: bool = True) -> str:
+    return csv_text(CSV_COLUMNS, ([rec[col] for col in CSV_COLUMNS] for rec in as_records(result, mask)))

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from msgaudit.findings import SEVERITIES, SEVERITY_RANK, AuditResult, Finding, LawRef, RuleSummary, sort_key
 from msgaudit.masking import mask_name, show_contact
 from msgaudit.report import charts
+from msgaudit.report.contactability import FILE_NAME as CONTACTABILITY_FILE
 from msgaudit.report.evidence import EMPTY, PERIOD_KEYS, EvidenceFormatter, Fact, file_name, organisation_zone
 from msgaudit.report.flow import FlowNode, FlowStatus, flow_diagram
 from msgaudit.report.i18n import Lang
@@ -26,6 +27,7 @@ from msgaudit.report.svg import SEVERITY_COLOURS
 
 EVIDENCE_ROWS = 20
 URGENT_ACTIONS = 3
+# Written beside the report with the CSV format (msgaudit.report.contactability).
 
 
 class SeverityCount(BaseModel):
@@ -48,6 +50,11 @@ class Action(BaseModel):
     severity_label: str
     count: str
     remediation: str
+
+
+class ContactabilityView(BaseModel):
+    file: str
+    text: str
 
 
 class Cover(BaseModel):
@@ -199,6 +206,7 @@ class ReportView(BaseModel):
     inputs: list[InputView]
     skipped: list[Fact]
     plan: list[PlanRow]
+    contactability: ContactabilityView | None = None
     rule_status: list[RuleStatus]
     ruleset_version: str
     record: list[RecordRow]
@@ -590,6 +598,19 @@ class _Builder:
                         count=self.t.number(self.active[rid]))
                 for rid in self.ranked_rules() if self.active[rid]]
 
+    def contactability(self) -> ContactabilityView | None:
+        rows = self.r.contactability
+        if not rows:
+            return None
+        _ = self.t.gettext
+        n = Counter(r.status for r in rows)
+        text = _("{total} people and channels: {blocked} must not be contacted, {service} may receive service "
+                 "messages only, {marketing} may receive marketing, {unknown} unknown.").format(
+            total=self.t.number(len(rows)), blocked=self.t.number(n["do-not-contact"]),
+            service=self.t.number(n["service-only"]), marketing=self.t.number(n["marketing"]),
+            unknown=self.t.number(n["unknown"]))
+        return ContactabilityView(file=CONTACTABILITY_FILE, text=text)
+
     def rule_status(self) -> list[RuleStatus]:
         _ = self.t.gettext
         out = []
@@ -666,7 +687,7 @@ class _Builder:
             as_of=self.t.date(self.r.as_of), as_of_iso=self.r.as_of.isoformat(),
             tool=f"{tool.get('name', 'msgaudit')} {tool.get('version', '')}".strip(), masked=self.mask,
             time_zone=str(self.zone), page_css=page_css, toc=toc, cover=self.cover(), model=self.model(), rules=rules, charts=self.charts(),
-            inputs=self.inputs(), skipped=self.skipped(), plan=self.plan(), rule_status=self.rule_status(),
+            inputs=self.inputs(), skipped=self.skipped(), plan=self.plan(), contactability=self.contactability(), rule_status=self.rule_status(),
             ruleset_version=self.r.ruleset_version or "—", record=self.record())
 
 

@@ -494,7 +494,8 @@ def build_world(cfg: SimConfig) -> World:
     sim.clean_stops()
     order = ("CONSENT-001", "CONSENT-002", "CONSENT-003", "CONSENT-008", "CONSENT-006", "TEMPLATE-003", "TEMPLATE-002",
              "TIMING-001", "TIMING-002", "TIMING-003", "TIMING-005", "OPTOUT-001", "OPTOUT-002",
-             "OPTOUT-003", "OPTOUT-004", "OPTOUT-005", "WINDOW-001", "TIMING-006", "TIMING-007")
+             "OPTOUT-003", "OPTOUT-004", "OPTOUT-005", "WINDOW-001", "TIMING-006", "TIMING-007", "CONSENT-011",
+             "OPTOUT-006", "OPTOUT-007")
     for rule in order:
         inject(sim, rule, sim.count(rule, cfg.messages))
     for rule, key in (("QUALITY-001", "invalid"), ("QUALITY-002", "fixed"), ("QUALITY-004", "outside"),

@@ -24,11 +24,17 @@ OPTOUT_KEYWORDS: dict[str, tuple[str, ...]] = {
     "it": ("STOP", "Basta!", "CANCELLAMI", "stop"), "en": ("STOP", "Unsubscribe", "stop."),
     "fr": ("ARRÊT", "Stop"), "de": ("STOPP", "Abmelden"), "es": ("STOP",),
 }
-# Free text that reads like an objection without being a keyword (for human review).
-LOOKS_LIKE: dict[str, tuple[str, ...]] = {
+# Objections in plain words, not keywords: opt-outs for marketing (OPTOUT-004).
+OBJECTIONS: dict[str, tuple[str, ...]] = {
     "it": ("Per favore non scrivetemi più con queste offerte", "Non voglio più ricevere questi messaggi"),
     "en": ("Please stop sending me these offers",),
     "fr": ("S'il vous plaît, ne me contactez plus",),
+}
+# Replies that may be an objection, for review (OPTOUT-007): narrowed to a time, or ambiguous.
+REVIEW: dict[str, tuple[str, ...]] = {
+    "it": ("Non scrivetemi più a quest'ora, per favore", "Cancellatemi"),
+    "en": ("Please stop messaging me at night",),
+    "fr": ("Ne m'envoyez plus rien à cette heure",),
 }
 NOTICES = ("Ricordo a tutti l'assemblea di giovedì alle 21 in sede.",
            "La palestra resta chiusa lunedì per manutenzione.",

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from msgaudit.simulate.behaviour import french_holidays
+from msgaudit.simulate.texts import REVIEW
 from msgaudit.simulate.model import World
 from msgaudit.simulate.people import FLORIDA_AREA_CODES
 
@@ -37,6 +38,13 @@ ADEQUACY = {"CH": (date(2000, 7, 26), None), "JP": (date(2019, 1, 23), None), "K
 EEA = {"AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV", "LT", "LU",
        "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO"}
 MEMBERS = ("member", "former-member", "regular-contact")
+# A grant collected so is no consent (GDPR Art. 4(11), recital 32; C-673/17 Planet49).
+INVALID_METHODS = ("prechecked", "implied")
+# Withdrawals of these purposes end only that purpose; any other withdraws the person from the channel.
+PURPOSE_ONLY = ("marketing", "newsletter", "profiling")
+# The opposition register covers calls and paper mail (Codice art. 130(3-bis)), never messaging.
+RPO_CHANNELS = ("phone", "voice", "call", "post", "mail")
+REPLY_HOURS = 24
 COLUMNS = ["rule_id", "message_id", "contact", "system"]
 
 
@@ -92,8 +100,50 @@ def consent_state(events: pd.DataFrame, rows: pd.DataFrame, keys: pd.Index) -> p
 
 
 def marketing_events(world: World) -> pd.DataFrame:
+    """Marketing events valid for WhatsApp; a grant by an invalid method has status `invalid`."""
     c = world.consents
-    return c[(c["purpose"] == "marketing") & c["channel"].isin(["whatsapp", "any"])]
+    c = c[(c["purpose"] == "marketing") & c["channel"].isin(["whatsapp", "any"])]
+    invalid = c["status"].eq("granted") & c["method"].fillna("").str.lower().isin(INVALID_METHODS)
+    return c.assign(status=c["status"].where(~invalid, "invalid"))
+
+
+def _reply_to_person(d: pd.DataFrame, inbound: pd.DataFrame, contact_of: np.ndarray, keys: pd.Index,
+                     since: pd.Series) -> pd.Series:
+    """Non-marketing deliveries within REPLY_HOURS of a message the person wrote (same channel) after `since`."""
+    if inbound.empty:
+        return pd.Series(False, index=d.index)
+    right = pd.DataFrame({"ck": keys.get_indexer(contact_of[inbound["pid"].to_numpy()]).astype(np.int64),
+                          "t": pd.DatetimeIndex(inbound["t"]), "chan": inbound["channel"].to_numpy()})
+    last = pd.Series(pd.NaT, index=d.index, dtype="datetime64[ns, UTC]")
+    for chan, part in right.groupby("chan", sort=True):
+        rows = d[d["channel"] == chan]
+        got = _asof(rows, part.assign(last=part["t"])[["ck", "t", "last"]])["last"]
+        last.loc[rows.index] = pd.to_datetime(got, utc=True)
+    t = pd.to_datetime(d["t"], utc=True)
+    return (last > since) & (t - last <= pd.Timedelta(hours=REPLY_HOURS)) & d["category"].ne("marketing")
+
+
+def _channel_withdrawn(world: World, d: pd.DataFrame, keys: pd.Index) -> pd.Series:
+    """The withdrawal from the delivery's channel in force at it (NaT where none): a withdrawn event of a purpose
+    not in PURPOSE_ONLY on that channel or any, not ended by a newer valid grant of some purpose there."""
+    c = world.consents
+    since = pd.Series(pd.NaT, index=d.index, dtype="datetime64[ns, UTC]")
+    w = c[c["status"].eq("withdrawn") & ~c["purpose"].isin(PURPOSE_ONLY)]
+    for chan in sorted(set(d["channel"].dropna())):
+        rows = d[d["channel"] == chan]
+        mine = w[w["channel"].isin([chan, "any", "all"])]
+        if mine.empty or rows.empty:
+            continue
+        right = pd.DataFrame({"ck": keys.get_indexer(mine["phone"]).astype(np.int64), "t": pd.DatetimeIndex(mine["t"])})
+        got = pd.to_datetime(_asof(rows, right.assign(w=right["t"]))["w"], utc=True)
+        ended = pd.Series(False, index=rows.index)
+        here = c[c["channel"].isin([chan, "any", "all"])]
+        for _, ev in here.groupby("purpose", sort=True):
+            invalid = ev["status"].eq("granted") & ev["method"].fillna("").str.lower().isin(INVALID_METHODS)
+            latest = _asof(rows, _events(ev.assign(status=ev["status"].where(~invalid, "invalid")), keys))
+            ended |= latest["status"].eq("granted") & (pd.to_datetime(latest["at"], utc=True) > got)
+        since.loc[rows.index] = got.where(~ended)
+    return since
 
 
 def whatsapp_agreement(world: World, rows: pd.DataFrame, keys: pd.Index) -> pd.Series:
@@ -194,6 +244,7 @@ def label(world: World) -> pd.DataFrame:
     emit("CONSENT-002", marketing & state.eq("not_yet"))
     emit("CONSENT-003", marketing & state.eq("withdrawn"))
     emit("CONSENT-008", marketing & state.eq("granted") & mk_state["proven"].eq(False))
+    emit("CONSENT-011", marketing & state.eq("invalid"))
     emit("CONSENT-006", whatsapp & ~marketing & not_system & ~agreed, message=False)  # one per person
     emit("TEMPLATE-003", d["is_template"].astype(bool) & ~agreed)
     emit("TEMPLATE-002", marketing & d["contact"].fillna("").str.startswith("+1") & (d["t"] >= US_MARKETING_BLOCK))
@@ -223,7 +274,14 @@ def label(world: World) -> pd.DataFrame:
     emit("OPTOUT-004", d.index.isin(dm.index[_after_optout(dm, looks, keys, grant_at[marketing]).to_numpy()]))
     registry = o[o["kind"] == "national-registry"].rename(columns={"phone": "contact"})
     registered = d.index.isin(dm.index[_after_optout(dm, registry, keys, grant_at[marketing]).to_numpy()])
-    emit("OPTOUT-005", registered & d["region"].eq("IT") & state.ne("granted"))
+    emit("OPTOUT-005", registered & d["region"].eq("IT") & state.ne("granted") & d["channel"].isin(RPO_CHANNELS))
+    review_texts = {t for texts_ in REVIEW.values() for t in texts_}
+    review = inbound[inbound["body"].isin(review_texts)]
+    review = pd.DataFrame({"contact": contact_of[review["pid"].to_numpy()], "since": pd.DatetimeIndex(review["t"])})
+    emit("OPTOUT-007", d.index.isin(dm.index[_after_optout(dm, review, keys, grant_at[marketing]).to_numpy()]))
+    withdrawn = _channel_withdrawn(world, d, keys)
+    replied = _reply_to_person(d, inbound, contact_of, keys, withdrawn)
+    emit("OPTOUT-006", not_auth & withdrawn.notna() & ~replied)
 
     # A chat export's lines never went through the platform, whatever their text says.
     emit("WINDOW-001", whatsapp & ~d["is_template"].astype(bool) & d["category"].ne("unknown") & d["source"].ne("chat")

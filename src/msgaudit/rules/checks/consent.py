@@ -20,8 +20,19 @@ from msgaudit.rules.prepare import FrameCache, selected_from, time_order
 # Purpose or channel values on a consent event that cover every purpose or channel.
 WILDCARDS = frozenset({"any", "all"})
 
-Outcome = Literal["missing", "not_yet", "withdrawn", "unproven"]
-_RANK = {"none": 0, "withdrawn": 1, "unproven": 2, "granted": 3}
+Outcome = Literal["missing", "not_yet", "withdrawn", "invalid", "unproven"]
+# Best first when several purposes answer: a grant, then one that cannot be proven, then one that was never
+# valid, then a withdrawal.
+_RANK = {"none": 0, "withdrawn": 1, "invalid": 2, "unproven": 3, "granted": 4}
+
+# Collection methods that give no consent at all: silence, pre-ticked boxes and inactivity are not a clear
+# affirmative act (GDPR Art. 4(11) and recital 32; CJEU C-673/17 Planet49, 2019-10-01, ECLI:EU:C:2019:801).
+# Values as ingest writes them (contact_fields.CONSENT_METHODS) plus the spellings ledgers use untranslated.
+INVALID_METHODS = frozenset({"prechecked", "pre-checked", "pre-ticked", "preticked", "implied", "default",
+                             "opt-out", "optout"})
+# Codice Privacy art. 2-quinquies(1) (D.lgs. 101/2018, in force 2018-09-19): a minor may consent alone from 14.
+# Under it, GDPR Art. 8(1) asks for the holder of parental responsibility.
+CONSENT_AGE = 14
 
 
 def key(values: pd.Series) -> pd.Series:
@@ -53,7 +64,7 @@ def _wanted_channels(rows: pd.DataFrame, channel: str) -> pd.Series:
     return pd.Series(channel.casefold(), index=rows.index, dtype=object)
 
 
-def _expand(values: pd.Series, targets: list[str]) -> pd.DataFrame:
+def expand_wildcards(values: pd.Series, targets: list[str]) -> pd.DataFrame:
     """Pair each event with the keys it covers: itself, or every target when it is a wildcard."""
     pos = np.arange(len(values))
     wild = values.isin(WILDCARDS).to_numpy()
@@ -82,6 +93,23 @@ class _Answers:
 # of the view the rows were selected from: rules that select overlapping rows of the deliveries
 # (CONSENT-001..003 and the opt-out rules; CONSENT-006 and TEMPLATE-003) work each row out once.
 _ANSWERS = FrameCache(8)
+
+
+def invalid_grants(events: pd.DataFrame, min_age: int | None = CONSENT_AGE) -> pd.Series:
+    """Granted events that are no consent: an invalid method, or given by a person under `min_age`.
+
+    The age is judged only where the source gives it: a birth date (under age at the event's time), or an
+    age, which a list states as of its export, after every event it records: an age under `min_age` there
+    means the person was under it at every consent the list holds.
+    """
+    granted = key(events["status"]).eq("granted")
+    bad = key(events["method"]).isin(INVALID_METHODS)
+    if min_age is not None:
+        born = pd.to_datetime(events["birth_date"], utc=True)
+        of_age_at = born + pd.DateOffset(years=min_age)
+        bad |= (born.notna() & (pd.to_datetime(events["timestamp"], utc=True) < of_age_at)).to_numpy(dtype=bool)
+        bad |= pd.to_numeric(events["age"], errors="coerce").lt(min_age).fillna(False).to_numpy(dtype=bool)
+    return granted & bad
 
 
 def consent_state(events: pd.DataFrame, rows: pd.DataFrame, *, purpose: str, channel: str,
@@ -118,7 +146,11 @@ def _consent_state(events: pd.DataFrame, rows: pd.DataFrame, *, purpose: str, ch
     whose channel is a wildcard. On equal timestamps a withdrawal wins over a
     grant, and an event at the very second of the message counts as before it.
 
-    Columns: `outcome` (granted, unproven, withdrawn, not_yet, missing),
+    A grant that is no consent (`invalid_grants`: a pre-ticked, implied or
+    default "consent", or one given under the age of consent) is `invalid`:
+    it neither covers the row nor counts as a later grant.
+
+    Columns: `outcome` (granted, unproven, invalid, withdrawn, not_yet, missing),
     `status`, `at`, `evidence`, `event_source`, `event_purpose`, `channel_key`.
     """
     wanted = purpose.casefold()
@@ -127,15 +159,17 @@ def _consent_state(events: pd.DataFrame, rows: pd.DataFrame, *, purpose: str, ch
     ev_purpose = key(ev["purpose"])
     if wanted in WILDCARDS:
         specific = sorted(set(ev_purpose) - WILDCARDS) or ["any"]
-        by_purpose = _expand(ev_purpose, specific)
+        by_purpose = expand_wildcards(ev_purpose, specific)
     else:
         keep = ev_purpose.isin(WILDCARDS | {wanted})
         by_purpose = pd.DataFrame({"_ev": np.flatnonzero(keep.to_numpy()), "_k": wanted})
-    by_channel = _expand(key(ev["channel"]), sorted(set(chans)))
+    by_channel = expand_wildcards(key(ev["channel"]), sorted(set(chans)))
     pairs = by_purpose.rename(columns={"_k": "_purpose"}).merge(by_channel.rename(columns={"_k": "_chan"}), on="_ev")
     evidence_ok = ev["evidence"].notna() & (key(ev["evidence"]) != "")
     status = key(ev["status"])
     state = status.where(~(status.eq("granted") & ~evidence_ok & require_evidence), "unproven")
+    # Invalid beats unproven: a pre-ticked box with a screenshot is still no consent.
+    state = state.where(~invalid_grants(ev), "invalid")
     long = pairs.assign(
         _contact=ev["contact"].to_numpy()[pairs["_ev"]], _t=ev["timestamp"].array[pairs["_ev"].to_numpy()],
         _state=state.to_numpy()[pairs["_ev"]], _tie=(status.to_numpy()[pairs["_ev"]] == "withdrawn").astype(int),
@@ -196,7 +230,8 @@ def _consent_state(events: pd.DataFrame, rows: pd.DataFrame, *, purpose: str, ch
 class ConsentParams(Params):
     purpose: str = Field("marketing", min_length=1, description="Purpose the message needs consent for; 'any' for some purpose")
     channel: str = Field("message", min_length=1, description="'message' for each message's own channel, or a fixed channel")
-    outcome: list[Outcome] = Field(default_factory=lambda: ["missing", "not_yet", "withdrawn", "unproven"], min_length=1)
+    outcome: list[Outcome] = Field(default_factory=lambda: ["missing", "not_yet", "withdrawn", "invalid", "unproven"],
+                                   min_length=1)
     require_evidence: bool = False
 
 
@@ -213,6 +248,11 @@ def consent(ctx: CheckContext, rows: pd.DataFrame, p: ConsentParams) -> pd.DataF
     withdrawal wins. Outcomes, mutually exclusive:
 
     - `withdrawn`: the latest event at or before T is a withdrawal;
+    - `invalid`: it is a grant that is no consent: collected by a pre-ticked
+      box, implied or by default (method prechecked, implied, default,
+      opt-out: GDPR Art. 4(11), recital 32, CJEU C-673/17 Planet49), or given
+      by a person under 14 (Codice Privacy art. 2-quinquies) where a birth
+      date or an age is recorded;
     - `unproven`: it is a grant with no evidence (only with `require_evidence`);
     - `not_yet`: no event at or before T, but a grant exists later;
     - `missing`: no event at or before T and no later grant.
@@ -223,7 +263,7 @@ def consent(ctx: CheckContext, rows: pd.DataFrame, p: ConsentParams) -> pd.DataF
       channel: `message` (default) for the message's own channel (a message
         with no channel matches only "any"-channel events), or a fixed one such
         as `whatsapp`.
-      outcome: the outcomes that are violations (default: all four).
+      outcome: the outcomes that are violations (default: all five).
       require_evidence: a grant with empty `evidence` is `unproven` (default false).
 
     Evidence: consent_status, consent_at, consent_evidence, consent_source

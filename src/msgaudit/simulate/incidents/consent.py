@@ -76,3 +76,13 @@ def marketing_on_unproven_consent(sim: "Sim", k: int) -> np.ndarray:
     sim.consent(who, "marketing", "whatsapp", "granted", sim.before_start(len(who)), evidence=None, method="form")
     sim.send_marketing(who, "CONSENT-008")
     return who
+
+
+@incident("CONSENT-011")
+def marketing_on_invalid_consent(sim: "Sim", k: int) -> np.ndarray:
+    """Marketing to people whose only marketing "consent" was a pre-ticked box or implied (GDPR Art. 4(11))."""
+    who = sim.take(pools(sim).plain, k)
+    sim.consent(who, "marketing", "whatsapp", "granted", sim.before_start(len(who)), evidence="Form web v1",
+                method=sim.rng.choice(["prechecked", "implied"], len(who)))
+    sim.send_marketing(who, "CONSENT-011")
+    return who

@@ -1,5 +1,6 @@
 """Opt-out incidents: messages after a STOP, a do-not-contact entry, a WhatsApp marketing stop, an
-objection in plain words, or an entry in the Italian opposition register."""
+objection in plain words or a reply that may be one, or a withdrawal from the channel; and numbers in the
+Italian opposition register that receive WhatsApp marketing, which the register does not cover."""
 
 from __future__ import annotations
 
@@ -54,16 +55,44 @@ def marketing_after_objection_in_words(sim: "Sim", k: int) -> np.ndarray:
     p = pools(sim)
 
     def objected(who: np.ndarray, at: pd.Series) -> None:
-        sim.add(at, who, "inbound", None, body=sim.pick(texts.LOOKS_LIKE, who), looks_like=True, tag="OPTOUT-004")
+        sim.add(at, who, "inbound", None, body=sim.pick(texts.OBJECTIONS, who), looks_like=True, tag="OPTOUT-004")
 
     return change_then_marketing(sim, p.eu_mkt & np.isin(p.region, ["IT", "FR", "GB"]), k, "OPTOUT-004", objected)
 
 
 @incident("OPTOUT-005")
-def marketing_to_opposition_register(sim: "Sim", k: int) -> np.ndarray:
+def whatsapp_to_opposition_register(sim: "Sim", k: int) -> np.ndarray:
+    """Registered numbers that receive WhatsApp marketing: no OPTOUT-005 violation, since the register covers
+    calls and paper mail (Codice art. 130(3-bis), DPR 26/2022), not messaging. The simulated business only
+    messages, so the world checks the rule stays silent; the marketing itself lacks consent (CONSENT-001)."""
     p = pools(sim)
     who = sim.take(p.plain & (p.region == "IT"), k)
     since = sim.before_start(len(who))
     sim.optouts.append(pd.DataFrame({"pid": who, "kind": "national-registry", "since": since.dt.floor("s").to_numpy()}))
     sim.send_marketing(who, "OPTOUT-005")
+    return who[:0]
+
+
+@incident("OPTOUT-006")
+def notice_after_channel_withdrawal(sim: "Sim", k: int) -> np.ndarray:
+    """A member withdraws consent to be contacted on WhatsApp; a utility template reaches them days later."""
+    rng = sim.rng
+    who = sim.take(pools(sim).plain, k)
+    day = sim.incident_day(len(who))
+    s = sim.at_local(who, day, sim.local_seconds(len(who), CLEAN))
+    sim.drop_after(who, s)
+    sim.consent(who, "membership", "whatsapp", "withdrawn", s.dt.floor("s"), evidence="Richiesta via e-mail",
+                method="form")
+    later = sim.at_local(who, day + rng.integers(1, 4, len(who)), sim.local_seconds(len(who), CLEAN))
+    sim.add(later, who, "outbound", "utility", template=True, tag="OPTOUT-006")
     return who
+
+
+@incident("OPTOUT-007")
+def marketing_after_reply_to_review(sim: "Sim", k: int) -> np.ndarray:
+    p = pools(sim)
+
+    def replied(who: np.ndarray, at: pd.Series) -> None:
+        sim.add(at, who, "inbound", None, body=sim.pick(texts.REVIEW, who), tag="OPTOUT-007")
+
+    return change_then_marketing(sim, p.eu_mkt & np.isin(p.region, ["IT", "FR", "GB"]), k, "OPTOUT-007", replied)
