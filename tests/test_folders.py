@@ -89,7 +89,8 @@ def test_msgaudit_own_earlier_reports_are_recognised(tmp_path: Path) -> None:
     loaded = load([folder])
     kinds = {Path(s.path).name: s.kind for s in loaded.skipped}
     assert kinds == {"findings.json": "own-output", "risultati.csv": "own-output", "report.html": "own-output",
-                     "report.pdf": "own-output", "manifest.json": "own-output"}
+                     "report.pdf": "own-output", "manifest.json": "own-output",
+                     "contactability.csv": "own-output"}
     second = CliRunner().invoke(cli, ["audit", str(folder), "--format", "json", "--out", str(tmp_path / "r2"),
                                       "--as-of", AS_OF, "--fail-on", "none"])
     before = json.loads((tmp_path / "r1" / "findings.json").read_text(encoding="utf-8"))

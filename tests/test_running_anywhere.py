@@ -48,7 +48,8 @@ def test_without_pango_the_other_reports_are_written_and_the_pdf_skipped_in_one_
                            "--as-of", "2026-11-25", "--fail-on", "none"],
                           capture_output=True, text=True, env=_env(), timeout=300)
     assert proc.returncode == 0, proc.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["findings.csv", "findings.json", "manifest.json", "report.html"]
+    assert sorted(p.name for p in out.iterdir()) == ["contactability.csv", "findings.csv", "findings.json", "manifest.json",
+                                                       "report.html"]
     lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and lines[0].startswith("msgaudit: PDF skipped, WeasyPrint cannot load Pango"), proc.stderr
     assert "install Pango" in lines[0] and "internal error" not in proc.stderr

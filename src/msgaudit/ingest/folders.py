@@ -27,9 +27,11 @@ SkipKind = Literal["excluded", "hidden", "link", "document", "own-output", "empt
 # Reports people keep beside their exports; no adapter reads them.
 _DOCUMENT_SUFFIXES = {".md", ".pdf", ".html", ".htm"}
 _OWN_REPORT_NAMES = {"report.html", "report.pdf"}
-# findings.json opens with the tool that wrote it; findings.csv and ground_truth.csv with their fixed headers.
+# findings.json opens with the tool that wrote it; findings.csv, contactability.csv and ground_truth.csv with
+# their fixed headers.
 _OWN_JSON = re.compile(r'\A\s*\{\s*"tool"\s*:\s*\{[^{}]*"name"\s*:\s*"msgaudit"')
-_OWN_CSV_HEADERS = ({"rule_id", "severity", "fingerprint"}, {"rule_id", "message_id", "contact"})
+_OWN_CSV_HEADERS = ({"rule_id", "severity", "fingerprint"}, {"rule_id", "message_id", "contact"},
+                    {"contact", "channel", "status", "reason", "since", "source"})
 
 
 class Skipped(BaseModel):
@@ -119,7 +121,7 @@ def _walk(root: Path, folder: Path, exclude: tuple[str, ...], out: Expanded) -> 
 
 
 def own_output(head: str) -> bool:
-    """findings.json, findings.csv or ground_truth.csv written by msgaudit (whatever the file is called now)."""
+    """findings.json, findings.csv, contactability.csv or ground_truth.csv written by msgaudit (whatever the file is called now)."""
     if _OWN_JSON.match(head):
         return True
     first = head.lstrip("\ufeff").split("\n", 1)[0].strip()
