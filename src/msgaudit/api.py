@@ -82,6 +82,7 @@ def run_audit(loaded: Loaded, packs: list[LoadedPack], opts: AuditOptions) -> Au
         systems=_records(loaded.tables.systems),
         activity=activity(prepared, findings, loaded.context.timezone),
         ruleset_version=" · ".join(f"{lp.pack.pack} {lp.pack.version}" for lp in packs),
+        simulation=loaded.simulation,
     )
 
 

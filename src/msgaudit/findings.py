@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from msgaudit.ingest.base import InputReport
+from msgaudit.simulation import Simulation
 
 Severity = Literal["info", "low", "medium", "high", "critical"]
 SEVERITIES: tuple[Severity, ...] = ("info", "low", "medium", "high", "critical")
@@ -122,6 +123,7 @@ class AuditResult(BaseModel):
     systems: list[dict[str, Any]] = Field(default_factory=list)
     activity: Activity = Field(default_factory=Activity)
     ruleset_version: str = ""
+    simulation: Simulation | None = None  # set when the exports came from `msgaudit simulate`
 
     def active(self) -> list[Finding]:
         return [f for f in self.findings if not f.waived]

@@ -15,6 +15,7 @@ from msgaudit.ingest import IngestContext, InputReport, expand, read_file
 from msgaudit.ingest.base import Source
 from msgaudit.ingest.inventory_adapter import InventoryAdapter
 from msgaudit.inventory import Inventory, load_inventory
+from msgaudit.simulation import Simulation, find_simulation
 from msgaudit.tables import Tables
 
 
@@ -25,6 +26,7 @@ class Loaded:
     inventory: Inventory | None
     inventory_path: Path | None
     context: IngestContext
+    simulation: Simulation | None = None  # the world the exports were simulated from, if they were
 
 
 def find_inventory(files: list[Path]) -> Path | None:
@@ -77,4 +79,5 @@ def load(paths: list[str | Path], *, inventory: str | Path | None = None, fmt: s
         inventory=inv,
         inventory_path=inv_path,
         context=ctx,
+        simulation=find_simulation(paths),
     )
