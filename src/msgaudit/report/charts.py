@@ -104,9 +104,10 @@ def activity_chart(days: Sequence[DayCount], *, title: str, outbound: str, inbou
     return svg.render()
 
 
-def severity_chart(rows: Sequence[tuple[str, int, str]], *, title: str, fmt_num: Callable[[int], str]) -> str:
-    """Horizontal bars, one per severity: (label, count, colour)."""
-    w, row_h, left = 720, 30, 120
+def severity_chart(rows: Sequence[tuple[str, int, str]], *, title: str, fmt_num: Callable[[int], str],
+                   label_width: int = 120) -> str:
+    """Horizontal bars, one per row: (label, count, colour); `label_width` leaves room for long labels."""
+    w, row_h, left = 720, 30, label_width
     svg = Svg(w, row_h * len(rows) + 16, title)
     peak = max((c for _, c, _ in rows), default=0) or 1
     plot_w = w - left - 80

@@ -22,6 +22,7 @@ from msgaudit.report.flow import FlowNode, FlowStatus, flow_diagram
 from msgaudit.report.i18n import Lang
 from msgaudit.report.lawdates import law_dates
 from msgaudit.report.redact import mask_text
+from msgaudit.report.sections.simulated import SimulatedView, simulated_section
 from msgaudit.report.svg import SEVERITY_COLOURS
 
 EVIDENCE_ROWS = 20
@@ -200,6 +201,7 @@ class ReportView(BaseModel):
     rule_status: list[RuleStatus]
     ruleset_version: str
     record: list[RecordRow]
+    simulated: SimulatedView | None = None
 
 
 def _day(value: Any) -> date | None:
@@ -608,9 +610,13 @@ class _Builder:
     def build(self) -> ReportView:
         _ = self.t.gettext
         toc = [TocEntry(anchor="summary", label=_("Executive summary")),
-               TocEntry(anchor="model", label=_("The audited model")),
-               TocEntry(anchor="charts", label=_("Activity and findings at a glance")),
-               TocEntry(anchor="findings", label=_("Findings by rule"))]
+               TocEntry(anchor="model", label=_("The audited model"))]
+        simulated = simulated_section(self.r.simulation, self.r.findings, self.t, self.mask,
+                                      mechanism=self.mechanism_label, period=self.period)
+        if simulated:
+            toc.append(TocEntry(anchor="simulated", label=_("The simulated model and what the audit found in it")))
+        toc += [TocEntry(anchor="charts", label=_("Activity and findings at a glance")),
+                TocEntry(anchor="findings", label=_("Findings by rule"))]
         rules = self.rule_views()
         toc += [TocEntry(anchor=r.anchor, label=f"{r.rule_id} · {r.title}", level=2) for r in rules]
         toc += [TocEntry(anchor="inputs", label=_("Data quality and input accounting")),
@@ -628,7 +634,7 @@ class _Builder:
             tool=f"{tool.get('name', 'msgaudit')} {tool.get('version', '')}".strip(), masked=self.mask,
             time_zone=str(self.zone), page_css=page_css, toc=toc, cover=self.cover(), model=self.model(), rules=rules, charts=self.charts(),
             inputs=self.inputs(), plan=self.plan(), rule_status=self.rule_status(),
-            ruleset_version=self.r.ruleset_version or "—", record=self.record())
+            ruleset_version=self.r.ruleset_version or "—", record=self.record(), simulated=simulated)
 
 
 def _anchor(rule_id: str) -> str:
