@@ -21,7 +21,7 @@ from msgaudit.report.evidence import EMPTY, PERIOD_KEYS, EvidenceFormatter, Fact
 from msgaudit.report.flow import FlowNode, FlowStatus, flow_diagram
 from msgaudit.report.i18n import Lang
 from msgaudit.report.lawdates import law_dates
-from msgaudit.report.redact import mask_text
+from msgaudit.report.redact import audited_root, mask_text, relative_source
 from msgaudit.report.sections.simulated import SimulatedView, simulated_section
 from msgaudit.report.svg import SEVERITY_COLOURS
 
@@ -229,6 +229,7 @@ class _Builder:
         self.t = Lang(lang)
         self.mask = mask
         self.zone = organisation_zone(result.organisation)
+        self.root = audited_root(i.path for i in result.inputs)
         self.evidence = EvidenceFormatter(self.t, self.zone, mask, mechanism=self.mechanism_label,
                                           role=self.role_label)
         self.rules: dict[str, RuleSummary] = {rule.id: rule for rule in result.rules}
@@ -285,6 +286,10 @@ class _Builder:
 
     def text(self, value: str) -> str:
         return mask_text(value) if self.mask else value
+
+    def source(self, source: str) -> str:
+        """A file or `file:line` as the reader sees it: relative to the audited folder, masked like a name."""
+        return self.text(relative_source(source, self.root))
 
     def contact(self, f: Finding) -> str:
         shown = show_contact(f.contact, self.mask)
@@ -472,7 +477,7 @@ class _Builder:
             when = self.t.date_time(f.timestamp, self.zone) or EMPTY
             details = self.evidence.facts(f.evidence)
         return EvidenceRow(timestamp=when, contact=self.contact(f), message_id=self.message_ref(f),
-                           system=f.system or "", source=self.text(f.source or ""), details=details)
+                           system=f.system or "", source=self.source(f.source or ""), details=details)
 
     def message_ref(self, f: Finding) -> str:
         """The message's own id; chat exports have none, and their `file:line` would only repeat the Source."""
@@ -543,7 +548,7 @@ class _Builder:
                               lines=", ".join(self.t.number(x) for x in lines))
                        for reason, n, lines in i.top_reasons()]
             out.append(InputView(
-                path=self.text(i.path), sha_short=i.sha256[:12], sha256=i.sha256, format=i.format,
+                path=self.source(i.path), sha_short=i.sha256[:12], sha256=i.sha256, format=i.format,
                 encoding=i.encoding or "—", read=self.t.number(i.rows_read), accepted=self.t.number(i.rows_accepted),
                 rejected=self.t.number(i.rows_rejected),
                 span=self.period(_day(i.first_timestamp), _day(i.last_timestamp))
