@@ -22,6 +22,9 @@ from msgaudit.report.flow import FlowNode, FlowStatus, flow_diagram
 from msgaudit.report.i18n import Lang
 from msgaudit.report.lawdates import law_dates
 from msgaudit.report.redact import audited_root, mask_text, relative_source
+from msgaudit.report.sections import chartdata
+from msgaudit.report.sections.chartdata import DataTable, chart_tables
+from msgaudit.report.sections.control import ControlView, control_section
 from msgaudit.report.sections.simulated import SimulatedView, simulated_section
 from msgaudit.report.svg import SEVERITY_COLOURS
 
@@ -131,6 +134,7 @@ class ChartView(BaseModel):
     title: str
     caption: str
     svg: str
+    data_anchor: str = ""  # the appendix table holding the chart's numbers
 
 
 class Reason(BaseModel):
@@ -202,6 +206,8 @@ class ReportView(BaseModel):
     ruleset_version: str
     record: list[RecordRow]
     simulated: SimulatedView | None = None
+    control: ControlView
+    chart_data: list[DataTable]
 
 
 def _day(value: Any) -> date | None:
@@ -532,11 +538,11 @@ class _Builder:
                               hour_label=_("Hour of day in the recipient's time zone; dashed: 21:00 to 08:00"),
                               fmt_num=self.t.number)
         return [
-            ChartView(title=_("Messages and findings over time"), svg=activity,
+            ChartView(title=_("Messages and findings over time"), svg=activity, data_anchor=chartdata.ACTIVITY,
                       caption=_("Messages sent and received, and findings, %(unit)s.") % {"unit": unit_label}),
-            ChartView(title=_("Findings by severity"), svg=severity,
+            ChartView(title=_("Findings by severity"), svg=severity, data_anchor=chartdata.SEVERITY,
                       caption=_("Findings not waived, by the severity of their rule.")),
-            ChartView(title=_("Outbound messages by recipient local time"), svg=heat,
+            ChartView(title=_("Outbound messages by recipient local time"), svg=heat, data_anchor=chartdata.HOURS,
                       caption=_("Darker cells: more messages sent at that weekday and hour where the recipient "
                                 "lives. Messages in the dashed band reach people in the evening or at night.")),
         ]
@@ -588,9 +594,11 @@ class _Builder:
         dpo = [str(org["dpo"])] if org.get("dpo") else []
         purposes = sorted({p for r in rows for p in _split(r.get("purposes"))})
         data = sorted({d for r in rows for d in _split(r.get("data"))})
+        # Systems the organisation runs itself (role controller, or operated by it) are not recipients (Art. 4(9)).
+        own = {self.organisation_name().casefold()}
         recipients = list(dict.fromkeys(
             f"{r.get('operator') or r.get('system')} ({r.get('system')}, {self.role_label(str(r.get('role') or ''))})"
-            for r in rows))
+            for r in rows if r.get("role") != "controller" and str(r.get("operator") or "").casefold() not in own))
         eea = law_dates().eea
         transfers = list(dict.fromkeys(
             f"{r.get('system')} → {str(r.get('country') or '').upper()}: {self.mechanism_label(r.get('mechanism'))}, "
@@ -620,6 +628,7 @@ class _Builder:
                                       mechanism=self.mechanism_label, period=self.period)
         if simulated:
             toc.append(TocEntry(anchor="simulated", label=_("The simulated model and what the audit found in it")))
+        toc.insert(1, TocEntry(anchor="scope", label=_("Scope, exclusions and assumptions")))
         toc += [TocEntry(anchor="charts", label=_("Activity and findings at a glance")),
                 TocEntry(anchor="findings", label=_("Findings by rule"))]
         rules = self.rule_views()
@@ -628,7 +637,8 @@ class _Builder:
                 TocEntry(anchor="plan", label=_("Action plan")),
                 TocEntry(anchor="opinion", label=_("DPO opinion and sign-off")),
                 TocEntry(anchor="method", label=_("Methodology")),
-                TocEntry(anchor="record", label=_("Appendix: draft record of processing (GDPR Art. 30)"))]
+                TocEntry(anchor="record", label=_("Appendix: draft record of processing (GDPR Art. 30)")),
+                TocEntry(anchor="chart-data", label=_("Appendix: the charts' data"))]
         tool = self.r.tool
         page, of = _("Page"), _("of")
         page_css = (f"@page {{ @bottom-center {{ content: {_css_string(page)} ' ' counter(page) ' ' "
@@ -639,7 +649,11 @@ class _Builder:
             tool=f"{tool.get('name', 'msgaudit')} {tool.get('version', '')}".strip(), masked=self.mask,
             time_zone=str(self.zone), page_css=page_css, toc=toc, cover=self.cover(), model=self.model(), rules=rules, charts=self.charts(),
             inputs=self.inputs(), plan=self.plan(), rule_status=self.rule_status(),
-            ruleset_version=self.r.ruleset_version or "—", record=self.record(), simulated=simulated)
+            ruleset_version=self.r.ruleset_version or "—", record=self.record(), simulated=simulated,
+            control=control_section(self.r, self.t, self.mask, period=self.period),
+            chart_data=chart_tables(self.r, self.t, severity_totals=self.severity_totals(),
+                                    severity_label=self.severity_label, mechanism=self.mechanism_short,
+                                    period=self.period))
 
 
 def _anchor(rule_id: str) -> str:

@@ -21,6 +21,7 @@ from msgaudit.masking import mask_name, mask_phone
 from msgaudit.report import charts
 from msgaudit.report.evidence import EMPTY, Fact
 from msgaudit.report.i18n import Lang
+from msgaudit.report.svg import truncate
 from msgaudit.simulation import Simulation
 
 Key = tuple[str, str, str, str]
@@ -186,10 +187,12 @@ class _Section:
             label = f"{self.name(kind_of.get(account, ''), account)} · {directions.get(direction, direction)}"
             cat = self.categories.get(category, category) if direction == "outbound" else ""
             rows.append(CountRow(label=label, count=self.t.number(n), detail=cat))
-            bars.append((f"{directions.get(direction, direction)} · {cat}" if cat else label, n,
+            # Bar labels are cut to what fits left of the bars; the table below the chart has them whole.
+            short = truncate(self.name(kind_of.get(account, ""), account), 18)
+            bars.append((" · ".join(x for x in (short, directions.get(direction, direction), cat) if x), n,
                          CATEGORY_COLOURS.get(category, "#4b5563")))
         svg = charts.severity_chart(bars, title=_("Simulated messages by account, direction and category"),
-                                    fmt_num=self.t.number, label_width=260) if bars else ""
+                                    fmt_num=self.t.number, label_width=330) if bars else ""
         return rows, svg
 
     def rules(self, findings: list[Finding]) -> tuple[list[RuleCheck], str, bool]:
@@ -221,9 +224,7 @@ class _Section:
         people, regions = self.people()
         volumes, svg = self.volumes()
         rules, verdict, exact = self.rules(findings)
-        org = self.w.organisation
-        facts = [Fact(label=_("Organisation"), value=org.name),
-                 Fact(label=_("People"), value=self.t.number(self.w.people.total)),
+        facts = [Fact(label=_("People"), value=self.t.number(self.w.people.total)),
                  Fact(label=_("Business accounts"), value=self.t.number(len(self.w.accounts))),
                  Fact(label=_("Templates"), value=self.t.number(len(self.w.templates))),
                  Fact(label=_("Systems"), value=self.t.number(len(self.w.systems))),
