@@ -50,7 +50,8 @@ class Lang:
 
     def gettext(self, message: str) -> str:
         out = self._t.gettext(message)
-        if self.code != "en" and out == message:
+        # Missing means absent from the catalogue: Italian "no" is spelled like the English.
+        if self.code != "en" and out == message and message not in getattr(self._t, "_catalog", {}):
             self.missing.add(message)
         return out
 
