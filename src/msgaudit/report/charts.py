@@ -113,7 +113,8 @@ def severity_chart(rows: Sequence[tuple[str, int, str]], *, title: str, fmt_num:
     plot_w = w - left - 80
     for i, (label, count, colour) in enumerate(rows):
         y = 8 + i * row_h
-        svg.text(left - 8, y + 17, label, size=12, anchor="end")
+        # Cut with an ellipsis to the room left of the bars (about 7 px a character at 12 px), never clipped.
+        svg.text(left - 8, y + 17, truncate(label, max(8, int((left - 8) / 7))), size=12, anchor="end")
         bw = plot_w * count / peak
         svg.rect(left, y + 4, bw, row_h - 10, colour, rx=2)
         svg.text(left + bw + 6, y + 17, fmt_num(count), size=12)

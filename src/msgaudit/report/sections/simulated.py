@@ -188,11 +188,11 @@ class _Section:
             cat = self.categories.get(category, category) if direction == "outbound" else ""
             rows.append(CountRow(label=label, count=self.t.number(n), detail=cat))
             # Bar labels are cut to what fits left of the bars; the table below the chart has them whole.
-            short = truncate(self.name(kind_of.get(account, ""), account), 18)
+            short = truncate(self.name(kind_of.get(account, ""), account), 14)
             bars.append((" · ".join(x for x in (short, directions.get(direction, direction), cat) if x), n,
                          CATEGORY_COLOURS.get(category, "#4b5563")))
         svg = charts.severity_chart(bars, title=_("Simulated messages by account, direction and category"),
-                                    fmt_num=self.t.number, label_width=330) if bars else ""
+                                    fmt_num=self.t.number, label_width=380) if bars else ""
         return rows, svg
 
     def rules(self, findings: list[Finding]) -> tuple[list[RuleCheck], str, bool]:
