@@ -83,7 +83,7 @@ def test_a_missed_and_an_extra_finding_show_in_precision_and_recall(result: Audi
     view = build_view(changed, "en", True).simulated
     row = next(r for r in view.rules if r.rule_id == rule)
     assert not row.exact and not view.exact and row.precision != "100%" and row.recall != "100%"
-    assert "1 findings that were not injected" in view.verdict
+    assert "findings that were not injected: 1." in view.verdict
 
 
 def test_model_is_drawn_and_masked(result: AuditResult) -> None:

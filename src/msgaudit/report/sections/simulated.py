@@ -166,13 +166,11 @@ class _Section:
         sums: dict[tuple[str, str], int] = Counter()
         for v in self.w.volumes:
             sums[(v.account, v.direction)] += v.count
-        kind_of = {a.display_name: a.kind for a in self.w.accounts}
         return [FlowRow(account=self.name(a.kind, a.display_name), system=s.name,
                         country=self.t.country(s.country) if s.country else EMPTY,
                         outbound=self.t.number(sums[(a.display_name, "outbound")]),
                         inbound=self.t.number(sums[(a.display_name, "inbound")]))
-                for a in self.w.accounts for s in self.w.systems
-                if a.channel in s.channels and kind_of.get(a.display_name)]
+                for a in self.w.accounts for s in self.w.systems if a.channel in s.channels]
 
     def volumes(self) -> tuple[list[CountRow], str]:
         _ = self.t.gettext
@@ -215,8 +213,8 @@ class _Section:
             verdict = _("The audit found all %(injected)s injected violations, across %(rules)s rules, "
                         "and nothing else.") % numbers
         else:
-            verdict = _("The audit found %(matched)s of %(injected)s injected violations and reported %(extra)s "
-                        "findings that were not injected; the rules marked below disagree with the simulation.") % numbers
+            verdict = _("The audit found %(matched)s of %(injected)s injected violations; findings that were not "
+                        "injected: %(extra)s. The rules marked below disagree with the simulation.") % numbers
         return rows, verdict, exact
 
     def build(self, findings: list[Finding]) -> SimulatedView:
