@@ -72,8 +72,9 @@ def test_pdf_has_every_section_in_text_and_bookmarks(masked: Rendered) -> None:
     for title in SECTIONS_EN:
         assert title in masked.text
     outline = [item["/Title"] for item in masked.reader.outline if isinstance(item, dict)]
-    assert outline[:2] == ["Executive summary", "The audited model"]
+    assert outline[:3] == ["Executive summary", "Scope, exclusions and assumptions", "The audited model"]
     assert "Appendix: draft record of processing (GDPR Art. 30)" in outline
+    assert outline[-1] == "Appendix: the charts' data"
     assert len(masked.reader.pages) >= 10
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from msgaudit.findings import AuditResult, Finding, fingerprint
 from msgaudit.report.html import render_html
+from msgaudit.report.redact import short_id
 from msgaudit.report.viewmodel import EvidenceRow, build_view
 
 _spec = importlib.util.spec_from_file_location("report_build", Path(__file__).parent / "fixtures/report/build.py")
@@ -19,6 +20,8 @@ _spec.loader.exec_module(build)
 
 FOLDER = "sample_exports/associazione/"
 CHAT = "Chat WhatsApp con Soci ASD Esempio.txt"
+# A chat export is named after the other side; masked reports cannot tell a group from a person, so both show initials.
+CHAT_MASKED = "Chat WhatsApp con S. A. E.txt"
 # What the real checks write (rules/checks/*.py), taken from the sample association's findings.json.
 OPTOUT = {"optout_at": "2021-10-15T19:10:00+00:00", "optout_kind": "keyword",
           "optout_source": f"{FOLDER}{CHAT}:28", "optout_text": "stop"}
@@ -75,7 +78,7 @@ def test_english_evidence_is_labelled_and_readable() -> None:
         "How the person opted out": "replied with a stop word",
         "Words used": "stop",
         "Opted out on": "Oct 15, 2021, 9:10\u202fPM CEST",
-        "Opt-out recorded in": f"{CHAT}, line 28",
+        "Opt-out recorded in": f"{CHAT_MASKED}, line 28",
     }
     assert _facts(rows["TIMING-003"]) == {
         "Recipient's local time": "Oct 2, 2019, 9:15\u202fPM CEST",
@@ -106,7 +109,7 @@ def test_italian_evidence_is_labelled_in_italian() -> None:
         "Modalità dell'opposizione": "ha risposto con una parola chiave di opt-out",
         "Parole usate": "stop",
         "Data dell'opposizione": "15 ott 2021, 21:10 CEST",
-        "Opposizione registrata in": f"{CHAT}, riga 28",
+        "Opposizione registrata in": f"{CHAT_MASKED}, riga 28",
     }
     assert _facts(rows["TIMING-003"])["Fuso orario ricavato da"] == "il numero di telefono"
     assert _facts(rows["TIMING-003"])["Ora locale del destinatario"] == "2 ott 2019, 21:15 CEST"
@@ -195,9 +198,12 @@ def test_chat_export_message_ids_are_not_repeated() -> None:
     ]
     rows = _rows(_result(findings), "en")
     assert rows["OPTOUT-001"].message_id == "—"
-    assert rows["OPTOUT-001"].source == f"{FOLDER}{CHAT}:29"
-    assert rows["WINDOW-001"].message_id == "wamid.HBgLMzkzMzMxMjM0NTY3FQIAEhgg"
-    assert rows["TIMING-003"].message_id == f"{CHAT}:8"
+    assert rows["OPTOUT-001"].source == f"{FOLDER}{CHAT_MASKED}:29"
+    assert rows["WINDOW-001"].message_id == short_id("wamid.HBgLMzkzMzMxMjM0NTY3FQIAEhgg")
+    assert rows["TIMING-003"].message_id == f"{CHAT_MASKED}:8"
+    shown = _rows(_result(findings), "en", mask=False)
+    assert shown["WINDOW-001"].message_id == "wamid.HBgLMzkzMzMxMjM0NTY3FQIAEhgg"
+    assert shown["TIMING-003"].message_id == f"{CHAT}:8"
     assert rows["TRANSFER-003"].message_id == "—"
     html = render_html(build_view(_result(findings), "en", True))
     assert f'class="mono">{CHAT}:29<' not in html

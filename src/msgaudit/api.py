@@ -89,6 +89,7 @@ def run_audit(loaded: Loaded, packs: list[LoadedPack], opts: AuditOptions) -> Au
         activity=activity(prepared, findings, loaded.context.timezone),
         ruleset_version=" · ".join(f"{lp.pack.pack} {lp.pack.version}" for lp in packs),
         contactability=contactability(ctx),
+        simulation=loaded.simulation,
     )
 
 

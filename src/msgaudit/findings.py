@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from msgaudit.contact_status import ContactStatus
 from msgaudit.ingest.base import InputReport
 from msgaudit.ingest.folders import Skipped
+from msgaudit.simulation import Simulation
 
 Severity = Literal["info", "low", "medium", "high", "critical"]
 SEVERITIES: tuple[Severity, ...] = ("info", "low", "medium", "high", "critical")
@@ -156,6 +157,7 @@ class AuditResult(BaseModel):
     ruleset_version: str = ""
     skipped: list[Skipped] = Field(default_factory=list, description="Files in input folders that were not read")
     contactability: list[ContactStatus] = Field(default_factory=list)
+    simulation: Simulation | None = None  # set when the exports came from `msgaudit simulate`
 
     def active(self) -> list[Finding]:
         return [f for f in self.findings if not f.waived]

@@ -15,6 +15,7 @@ from msgaudit.ingest import IngestContext, InputReport, Skipped, expand, read_fi
 from msgaudit.ingest.base import Source
 from msgaudit.ingest.inventory_adapter import InventoryAdapter
 from msgaudit.inventory import Inventory, load_inventory
+from msgaudit.simulation import Simulation, find_simulation
 from msgaudit.tables import Tables
 
 
@@ -27,6 +28,7 @@ class Loaded:
     context: IngestContext
     skipped: list[Skipped] = field(default_factory=list)
     supplied: frozenset[str] = frozenset()  # canonical tables some input provided, even with no row accepted
+    simulation: Simulation | None = None  # the world the exports were simulated from, if they were
 
 
 def find_inventory(files: list[Path]) -> Path | None:
@@ -107,4 +109,5 @@ def load(paths: list[str | Path], *, inventory: str | Path | None = None, fmt: s
         context=ctx,
         skipped=sorted(skipped, key=lambda s: s.path),
         supplied=frozenset(name for p in parts for name in p.tables),
+        simulation=find_simulation(paths),
     )

@@ -104,15 +104,17 @@ def activity_chart(days: Sequence[DayCount], *, title: str, outbound: str, inbou
     return svg.render()
 
 
-def severity_chart(rows: Sequence[tuple[str, int, str]], *, title: str, fmt_num: Callable[[int], str]) -> str:
-    """Horizontal bars, one per severity: (label, count, colour)."""
-    w, row_h, left = 720, 30, 120
+def severity_chart(rows: Sequence[tuple[str, int, str]], *, title: str, fmt_num: Callable[[int], str],
+                   label_width: int = 120) -> str:
+    """Horizontal bars, one per row: (label, count, colour); `label_width` leaves room for long labels."""
+    w, row_h, left = 720, 30, label_width
     svg = Svg(w, row_h * len(rows) + 16, title)
     peak = max((c for _, c, _ in rows), default=0) or 1
     plot_w = w - left - 80
     for i, (label, count, colour) in enumerate(rows):
         y = 8 + i * row_h
-        svg.text(left - 8, y + 17, label, size=12, anchor="end")
+        # Cut with an ellipsis to the room left of the bars (about 7 px a character at 12 px), never clipped.
+        svg.text(left - 8, y + 17, truncate(label, max(8, int((left - 8) / 7))), size=12, anchor="end")
         bw = plot_w * count / peak
         svg.rect(left, y + 4, bw, row_h - 10, colour, rx=2)
         svg.text(left + bw + 6, y + 17, fmt_num(count), size=12)

@@ -18,7 +18,7 @@ from babel import Locale
 from babel.dates import format_date, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 
 LANGUAGES = ("en", "it")
 DOMAIN = "msgaudit"
@@ -50,7 +50,8 @@ class Lang:
 
     def gettext(self, message: str) -> str:
         out = self._t.gettext(message)
-        if self.code != "en" and out == message:
+        # Missing means absent from the catalogue: Italian "no" is spelled like the English.
+        if self.code != "en" and out == message and message not in getattr(self._t, "_catalog", {}):
             self.missing.add(message)
         return out
 
@@ -82,6 +83,14 @@ class Lang:
 
     def number(self, value: int | float) -> str:
         return format_decimal(value, locale=self.locale)
+
+    def percent(self, value: float) -> str:
+        """A share in the reader's form: "100%" / "100 %"; one decimal only when it is not whole."""
+        return format_percent(value, "#,##0.#%", locale=self.locale)
+
+    def country(self, code: str) -> str:
+        """An ISO 3166 code as the country's name in the reader's language; unknown codes stay as they are."""
+        return str(self.locale.territories.get(code.upper(), code))
 
     def weekdays(self) -> list[str]:
         """Monday first, abbreviated, in the reader's language."""

@@ -18,6 +18,7 @@ from typing import Any
 
 from msgaudit.findings import AuditResult, Finding, sort_key
 from msgaudit.masking import mask_name, show_contact
+from msgaudit.report.redact import mask_text
 
 CSV_COLUMNS = (
     "rule_id", "severity", "title", "contact", "contact_name", "message_id", "system", "timestamp",
@@ -56,10 +57,11 @@ def _record(f: Finding, mask: bool, shown: dict[str | None, str]) -> dict[str, A
         "message": f.message,
         "contact": shown[f.contact] or None,
         "contact_name": (mask_name(name) if mask else name) or None,
-        "message_id": f.message_id,
+        # Masked, a wamid is a short hash and a chat file named after a person shows initials (see redact.py).
+        "message_id": mask_text(f.message_id) if mask and f.message_id else f.message_id,
         "system": f.system,
         "timestamp": f.timestamp.isoformat() if f.timestamp else None,
-        "source": f.source,
+        "source": mask_text(f.source) if mask and f.source else f.source,
         "evidence": _plain(f.evidence),
         "law": [ref.model_dump() for ref in f.law],
         "remediation": f.remediation,

@@ -74,4 +74,5 @@ def render_pdf(html: str, as_of: date, fetcher: PackageOnlyFetcher | None = None
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     document = HTML(string=html, base_url=static.as_uri() + "/", url_fetcher=fetcher)
     with _source_date(as_of):
-        return document.write_pdf(pdf_identifier=b"msgaudit-report")
+        # PDF/UA-1: tagged structure, document language and title, so screen readers can read the signed copy.
+        return document.write_pdf(pdf_identifier=b"msgaudit-report", pdf_variant="pdf/ua-1")

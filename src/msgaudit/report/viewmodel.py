@@ -22,7 +22,11 @@ from msgaudit.report.evidence import EMPTY, PERIOD_KEYS, EvidenceFormatter, Fact
 from msgaudit.report.flow import FlowNode, FlowStatus, flow_diagram
 from msgaudit.report.i18n import Lang
 from msgaudit.report.lawdates import law_dates
-from msgaudit.report.redact import mask_text
+from msgaudit.report.redact import audited_root, mask_text, relative_source
+from msgaudit.report.sections import chartdata
+from msgaudit.report.sections.chartdata import DataTable, chart_tables
+from msgaudit.report.sections.control import ControlView, control_section
+from msgaudit.report.sections.simulated import SimulatedView, simulated_section
 from msgaudit.report.svg import SEVERITY_COLOURS
 
 EVIDENCE_ROWS = 20
@@ -138,6 +142,7 @@ class ChartView(BaseModel):
     title: str
     caption: str
     svg: str
+    data_anchor: str = ""  # the appendix table holding the chart's numbers
 
 
 class Reason(BaseModel):
@@ -210,6 +215,9 @@ class ReportView(BaseModel):
     rule_status: list[RuleStatus]
     ruleset_version: str
     record: list[RecordRow]
+    simulated: SimulatedView | None = None
+    control: ControlView
+    chart_data: list[DataTable]
 
 
 def _day(value: Any) -> date | None:
@@ -237,6 +245,7 @@ class _Builder:
         self.t = Lang(lang)
         self.mask = mask
         self.zone = organisation_zone(result.organisation)
+        self.root = audited_root(i.path for i in result.inputs)
         self.evidence = EvidenceFormatter(self.t, self.zone, mask, mechanism=self.mechanism_label,
                                           role=self.role_label)
         self.rules: dict[str, RuleSummary] = {rule.id: rule for rule in result.rules}
@@ -293,6 +302,10 @@ class _Builder:
 
     def text(self, value: str) -> str:
         return mask_text(value) if self.mask else value
+
+    def source(self, source: str) -> str:
+        """A file or `file:line` as the reader sees it: relative to the audited folder, masked like a name."""
+        return self.text(relative_source(source, self.root))
 
     def contact(self, f: Finding) -> str:
         shown = show_contact(f.contact, self.mask)
@@ -502,7 +515,7 @@ class _Builder:
             when = self.t.date_time(f.timestamp, self.zone) or EMPTY
             details = self.evidence.facts(f.evidence)
         return EvidenceRow(timestamp=when, contact=self.contact(f), message_id=self.message_ref(f),
-                           system=f.system or "", source=self.text(f.source or ""), details=details)
+                           system=f.system or "", source=self.source(f.source or ""), details=details)
 
     def message_ref(self, f: Finding) -> str:
         """The message's own id; chat exports have none, and their `file:line` would only repeat the Source."""
@@ -557,11 +570,11 @@ class _Builder:
                               hour_label=_("Hour of day in the recipient's time zone; dashed: 21:00 to 08:00"),
                               fmt_num=self.t.number)
         return [
-            ChartView(title=_("Messages and findings over time"), svg=activity,
+            ChartView(title=_("Messages and findings over time"), svg=activity, data_anchor=chartdata.ACTIVITY,
                       caption=_("Messages sent and received, and findings, %(unit)s.") % {"unit": unit_label}),
-            ChartView(title=_("Findings by severity"), svg=severity,
+            ChartView(title=_("Findings by severity"), svg=severity, data_anchor=chartdata.SEVERITY,
                       caption=_("Findings not waived, by the severity of their rule.")),
-            ChartView(title=_("Outbound messages by recipient local time"), svg=heat,
+            ChartView(title=_("Outbound messages by recipient local time"), svg=heat, data_anchor=chartdata.HOURS,
                       caption=_("Darker cells: more messages sent at that weekday and hour where the recipient "
                                 "lives. Messages in the dashed band reach people in the evening or at night.")),
         ]
@@ -573,7 +586,7 @@ class _Builder:
                               lines=", ".join(self.t.number(x) for x in lines))
                        for reason, n, lines in i.top_reasons()]
             out.append(InputView(
-                path=self.text(i.path), sha_short=i.sha256[:12], sha256=i.sha256, format=i.format,
+                path=self.source(i.path), sha_short=i.sha256[:12], sha256=i.sha256, format=i.format,
                 encoding=i.encoding or "—", read=self.t.number(i.rows_read), accepted=self.t.number(i.rows_accepted),
                 rejected=self.t.number(i.rows_rejected),
                 span=self.period(_day(i.first_timestamp), _day(i.last_timestamp))
@@ -639,9 +652,11 @@ class _Builder:
         dpo = [str(org["dpo"])] if org.get("dpo") else []
         purposes = sorted({p for r in rows for p in _split(r.get("purposes"))})
         data = sorted({d for r in rows for d in _split(r.get("data"))})
+        # Systems the organisation runs itself (role controller, or operated by it) are not recipients (Art. 4(9)).
+        own = {self.organisation_name().casefold()}
         recipients = list(dict.fromkeys(
             f"{r.get('operator') or r.get('system')} ({r.get('system')}, {self.role_label(str(r.get('role') or ''))})"
-            for r in rows))
+            for r in rows if r.get("role") != "controller" and str(r.get("operator") or "").casefold() not in own))
         eea = law_dates().eea
         transfers = list(dict.fromkeys(
             f"{r.get('system')} → {str(r.get('country') or '').upper()}: {self.mechanism_label(r.get('mechanism'))}, "
@@ -668,16 +683,22 @@ class _Builder:
     def build(self) -> ReportView:
         _ = self.t.gettext
         toc = [TocEntry(anchor="summary", label=_("Executive summary")),
-               TocEntry(anchor="model", label=_("The audited model")),
-               TocEntry(anchor="charts", label=_("Activity and findings at a glance")),
-               TocEntry(anchor="findings", label=_("Findings by rule"))]
+               TocEntry(anchor="model", label=_("The audited model"))]
+        simulated = simulated_section(self.r.simulation, self.r.findings, self.t, self.mask,
+                                      mechanism=self.mechanism_label, period=self.period)
+        if simulated:
+            toc.append(TocEntry(anchor="simulated", label=_("The simulated model and what the audit found in it")))
+        toc.insert(1, TocEntry(anchor="scope", label=_("Scope, exclusions and assumptions")))
+        toc += [TocEntry(anchor="charts", label=_("Activity and findings at a glance")),
+                TocEntry(anchor="findings", label=_("Findings by rule"))]
         rules = self.rule_views()
         toc += [TocEntry(anchor=r.anchor, label=f"{r.rule_id} · {r.title}", level=2) for r in rules]
         toc += [TocEntry(anchor="inputs", label=_("Data quality and input accounting")),
                 TocEntry(anchor="plan", label=_("Action plan")),
                 TocEntry(anchor="opinion", label=_("DPO opinion and sign-off")),
                 TocEntry(anchor="method", label=_("Methodology")),
-                TocEntry(anchor="record", label=_("Appendix: draft record of processing (GDPR Art. 30)"))]
+                TocEntry(anchor="record", label=_("Appendix: draft record of processing (GDPR Art. 30)")),
+                TocEntry(anchor="chart-data", label=_("Appendix: the charts' data"))]
         tool = self.r.tool
         page, of = _("Page"), _("of")
         page_css = (f"@page {{ @bottom-center {{ content: {_css_string(page)} ' ' counter(page) ' ' "
@@ -688,7 +709,11 @@ class _Builder:
             tool=f"{tool.get('name', 'msgaudit')} {tool.get('version', '')}".strip(), masked=self.mask,
             time_zone=str(self.zone), page_css=page_css, toc=toc, cover=self.cover(), model=self.model(), rules=rules, charts=self.charts(),
             inputs=self.inputs(), skipped=self.skipped(), plan=self.plan(), contactability=self.contactability(), rule_status=self.rule_status(),
-            ruleset_version=self.r.ruleset_version or "—", record=self.record())
+            ruleset_version=self.r.ruleset_version or "—", record=self.record(), simulated=simulated,
+            control=control_section(self.r, self.t, self.mask, period=self.period),
+            chart_data=chart_tables(self.r, self.t, severity_totals=self.severity_totals(),
+                                    severity_label=self.severity_label, mechanism=self.mechanism_short,
+                                    period=self.period))
 
 
 def _anchor(rule_id: str) -> str:

@@ -104,7 +104,7 @@ def contactability(ctx: CheckContext) -> list[ContactStatus]:
     agreed = some["outcome"].isin(["granted", "unproven"]).to_numpy()
     related = grid["relationship"].isin(SERVICE_RELATIONSHIPS).to_numpy()
     service_why = why_not + np.where(agreed, "; a consent for another purpose allows service messages",
-                                     "; a " + grid["relationship"].fillna("").astype(str) + " relationship allows service messages")
+                                     "; a " + grid["relationship"].astype(object).fillna("").astype(str) + " relationship allows service messages")
     # The evidence is what stops marketing, else what allows service messages.
     allows = pd.Series(np.where(agreed, some["event_source"], grid["relationship_source"]), index=grid.index)
     decide(grid.index[agreed | related], "service-only", service_why, at_not, source_not.where(source_not.notna(), allows))

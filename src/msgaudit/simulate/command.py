@@ -30,10 +30,15 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> da
 @click.option("--violation-rate", default=1.0, show_default=True, type=click.FloatRange(min=0),
               help="Scales every rule's rate; 0 writes a world with no violation.")
 @click.option("--start", callback=_date, default=None, help="First simulated day (YYYY-MM-DD); default 2025-09-01.")
+@click.option("--report", "report", is_flag=True,
+              help="Then audit the exports and write the report (HTML, PDF, JSON, CSV) into OUT/report/.")
+@click.option("--lang", type=click.Choice(["en", "it"]), default="en", show_default=True,
+              help="Language of the report written with --report.")
+@click.option("--no-mask", is_flag=True, help="With --report: show phone numbers and names in full.")
 @click.option("--rates", "rates_file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="YAML {rule id: rate} overriding the default rate of each rule.")
 def simulate_command(out: Path, seed: int, contacts: int, messages: int, days: int, violation_rate: float,
-                     start: date | None, rates_file: Path | None) -> None:
+                     start: date | None, report: bool, lang: str, no_mask: bool, rates_file: Path | None) -> None:
     """Simulate a business-messaging world and write it as real exports with its exact ground truth."""
     try:
         rates = load_rates(rates_file) if rates_file else {}
@@ -48,3 +53,25 @@ def simulate_command(out: Path, seed: int, contacts: int, messages: int, days: i
         click.echo(f"  {name}: {n}")
     click.echo(f"Ground truth: {sum(summary.by_rule.values())} violations of {len(summary.by_rule)} rules; "
                f"audit them with: msgaudit audit {out / EXPORTS}")
+    if report:
+        _report(out, lang, mask=not no_mask)
+
+
+REPORT = "report"
+
+
+def _report(out: Path, lang: str, mask: bool) -> None:
+    """Audit OUT/exports with the bundled rules and write every format into OUT/report/; the simulator's
+    own world and ground truth beside the exports become the report's simulated-model section."""
+    from msgaudit.api import AuditOptions, audit
+    from msgaudit.errors import MsgauditError
+    from msgaudit.report import FORMATS, write_reports
+
+    try:
+        result = audit([out / EXPORTS], AuditOptions(mask=mask))
+        written = write_reports(result, out / REPORT, set(FORMATS), lang=lang, mask=mask)
+    except MsgauditError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Audited {out / EXPORTS}: {result.summary.total} findings; report written to {out / REPORT}")
+    for fmt, path in written.items():
+        click.echo(f"  {fmt}: {path}")

@@ -147,5 +147,15 @@ class World:
                 {"from": a.display_name, "to": s.name, "country": s.country}
                 for a in self.accounts for s in self.systems if a.channel in s.channels
             ],
+            "volumes": self._volumes(),
             "incidents": dict(sorted(self.incidents.items())),
         }
+
+    def _volumes(self) -> list[dict]:
+        """Messages per sending account, direction and pricing category (webhooks are the API account's, the chat
+        export the personal phone's), so the report can weigh each flow."""
+        by_kind = {a.kind: a.display_name for a in self.accounts}
+        account = self.messages["source"].map({"webhook": by_kind.get("cloud-api"), "chat": by_kind.get("personal-phone")})
+        counts = self.messages.assign(account=account, category=self.messages["category"].fillna("unknown")).groupby(["account", "direction", "category"]).size()
+        return [{"account": str(a), "direction": str(d), "category": str(c), "count": int(n)}
+                for (a, d, c), n in counts.sort_index().items()]
