@@ -117,9 +117,9 @@ def test_strict_refuses_any_skipped_file_but_not_excluded_ones(tmp_path: Path) -
     proc = _run("audit", str(folder), "--strict", "--format", "json", "--out", str(tmp_path / "r"), "--as-of", AS_OF)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
-    assert len(lines) == 1 and ".DS_Store: skipped: hidden file or folder; 4 more skipped" in lines[0], proc.stderr
+    assert len(lines) == 1 and ".DS_Store: skipped: hidden file or folder; 6 more skipped" in lines[0], proc.stderr
     assert "--exclude" in lines[0]
-    tidy = load([folder], strict=True, exclude=(".*", "*.jpg", "*.ini", "*.md", "vuoto.csv"))
+    tidy = load([folder], strict=True, exclude=(".*", "*.jpg", "*.ini", "*.md", "*.docx", "*.db", "vuoto.csv"))
     assert len(tidy.inputs) == 4
     inspect = _run("inspect", "--strict", str(folder))
     assert inspect.returncode == 2 and "skipped" in inspect.stderr
