@@ -26,7 +26,10 @@ def render_summary(result: AuditResult, written: dict[str, Path], allow_incomple
         lines.append(f"period    {s.period_start:%Y-%m-%d} → {s.period_end:%Y-%m-%d}")
     evaluated = sum(1 for r in result.rules if r.evaluated)
     idle = sum(1 for r in result.rules if r.status == "not applicable")
-    lines.append(f"rules     {evaluated} of {len(result.rules)} evaluated" + (f" · {idle} not applicable (0 in scope)" if idle else ""))
+    skipped_rules = len(result.rules) - evaluated
+    lines.append(f"rules     {evaluated} of {len(result.rules)} evaluated"
+                 + (f" ({idle} of them not applicable: nothing in scope)" if idle else "")
+                 + (f" · {skipped_rules} not evaluated: an input is missing" if skipped_rules else ""))
     counts = " · ".join(f"{s.by_severity[sev]} {sev}" for sev in reversed(SEVERITIES) if s.by_severity.get(sev))
     waived = f" ({s.waived} waived)" if s.waived else ""
     lines.append(f"findings  {s.total}{waived}" + (f": {counts}" if counts else ""))

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from msgaudit.ingest.base import IngestContext, Ledger, Source
+from msgaudit.ingest.base import IngestContext, Ledger, Source, counted
 from msgaudit.ingest.contact_fields import (
     CHANNEL_WORDS, CONSENT_HEADER_PREFIXES, CONSENT_METHODS, DATE_WORDS, PURPOSE_WORDS, SIGNUP_DATE_WORDS, cells,
     first_word, map_words, yes_no,
@@ -113,7 +113,8 @@ def consent_events(frame: pd.DataFrame, lines: pd.Series, cols: dict[str, list[s
     withdrawn_at = parse_datetimes(withdrawal, ctx.timezone, dayfirst=dayfirst)
     undated_withdrawal = withdrawal.ne("") & withdrawn_at.isna()
     ledger.note_rows(undated_withdrawal & has_phone, lines,
-                     "withdrawal marks without a readable date: the consent on those rows was not recorded as granted")
+                     "withdrawal marks without a readable date: the consent on those rows was not recorded as granted",
+                     "withdrawal mark without a readable date: the consent on that row was not recorded as granted")
     evidence = cells(frame, cols, "consent_evidence")
     method_raw = cells(frame, cols, "consent_method")
     method, _ = map_words(method_raw, CONSENT_METHODS)
@@ -149,7 +150,7 @@ def _granted(frame: pd.DataFrame, mark: Mark, eligible: pd.Series, lines: pd.Ser
     yes = said.fillna(False).astype(bool) & eligible
     if mark.date_column is None:
         if yes.any():
-            ledger.note(f"{int(yes.sum())} consent marks in {mark.column!r} have no date column, so no consent "
+            ledger.note(f"{counted(int(yes.sum()), 'consent mark', 'consent marks')} in {mark.column!r} have no date column, so no consent "
                         "event was recorded: add the date consent was given and map its column with --mapping "
                         "(columns: {\"Data firma modulo\": consent_date})")
         return pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns, UTC]")
@@ -161,6 +162,7 @@ def _granted(frame: pd.DataFrame, mark: Mark, eligible: pd.Series, lines: pd.Ser
                     "of the same row; if another column records when consent was given, map it to consent_date "
                     "with --mapping")
     ledger.note_rows(yes & at.isna(), lines, f"consent marks in {mark.column!r} without a readable date: "
-                     "no consent event recorded")
+                     "no consent event recorded",
+                     f"consent mark in {mark.column!r} without a readable date: no consent event recorded")
     return at.where(yes)
 

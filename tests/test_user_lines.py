@@ -1,0 +1,43 @@
+"""What a new user reads on the console: counts that agree with their nouns, rule counts that add up."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from msgaudit.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+CHAT = ROOT / "sample_exports" / "associazione" / "Chat WhatsApp con Soci ASD Esempio.txt"
+
+# A secretary's member list: semicolons, cp1252, one member with a mobile and a landline, one "Sì" with its
+# enrolment date, a mobile written with a slash.
+SOCI = ("Nome;Cognome;Cellulare;Telefono casa;E-mail;Consenso WhatsApp;Data iscrizione\r\n"
+        "Mario;Rossi;320 4445566;02 5550 1000;mario.rossi@example.it;Sì;12/03/2023\r\n"
+        "Anna;Esposito;347/1234569;;;No;30/06/2021\r\n")
+
+
+def test_rule_counts_say_how_many_were_not_evaluated_and_why(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["audit", str(CHAT), "--format", "json", "--out", str(tmp_path),
+                                      "--as-of", "2026-11-25"])
+    assert result.exit_code == 3, result.output
+    line = next(ln for ln in result.output.splitlines() if ln.startswith("rules"))
+    assert "0 in scope" not in line
+    m = re.fullmatch(r"rules +(\d+) of (\d+) evaluated \((\d+) of them not applicable: nothing in scope\)"
+                     r" · (\d+) not evaluated: an input is missing", line)
+    assert m, line
+    evaluated, total, idle, missing = map(int, m.groups())
+    assert evaluated + missing == total and idle <= evaluated and missing > 0
+
+
+def test_counts_of_one_read_as_one(tmp_path: Path) -> None:
+    soci = tmp_path / "soci.csv"
+    soci.write_bytes(SOCI.encode("cp1252"))
+    result = CliRunner().invoke(cli, ["inspect", str(soci)])
+    assert result.exit_code == 0, result.output
+    assert "1 file · 2 rows read · 2 accepted · 0 rejected" in result.output
+    # "Telefono casa" is read as a phone column: Mario has two numbers and his mobile is kept.
+    assert "1 contact listed more than one usable phone number" in result.output
+    assert "1 files" not in result.output and "1 contacts" not in result.output
