@@ -41,3 +41,22 @@ def test_counts_of_one_read_as_one(tmp_path: Path) -> None:
     # "Telefono casa" is read as a phone column: Mario has two numbers and his mobile is kept.
     assert "1 contact listed more than one usable phone number" in result.output
     assert "1 files" not in result.output and "1 contacts" not in result.output
+
+
+def test_one_webhook_record_reads_as_one_in_inspect_and_audit(tmp_path: Path) -> None:
+    # A STOP from a person Meta names only by a business-scoped user id, as the Cloud API now sends it.
+    hook = tmp_path / "webhook.json"
+    hook.write_text(
+        '{"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[{"value":'
+        '{"messaging_product":"whatsapp","metadata":{"display_phone_number":"390255501000",'
+        '"phone_number_id":"106540352242922"},"contacts":[{"profile":{"name":"Giulia"},'
+        '"user_id":"IT.13491208655302741918"}],"messages":[{"from_user_id":"IT.13491208655302741918",'
+        '"id":"wamid.A1","timestamp":"1749416383","type":"text","text":{"body":"STOP"}}]},'
+        '"field":"messages"}]}]}', encoding="utf-8")
+    inspected = CliRunner().invoke(cli, ["inspect", str(hook)])
+    assert "1 file · 1 row read · 1 accepted · 0 rejected" in inspected.output, inspected.output
+    assert "1 record names its person only by a business-scoped user id" in inspected.output
+    audited = CliRunner().invoke(cli, ["audit", str(hook), "--format", "json", "--out", str(tmp_path / "r"),
+                                       "--as-of", "2026-11-25"])
+    assert audited.exit_code == 3, audited.output
+    assert "inputs    1 file · 1 row read · 0 rejected" in audited.output

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from msgaudit.findings import SEVERITIES, SEVERITY_RANK, AuditResult
+from msgaudit.ingest.base import counted
 
 _SHOWN = 10
 
@@ -17,7 +18,8 @@ def render_summary(result: AuditResult, written: dict[str, Path], allow_incomple
     read = sum(i.rows_read for i in result.inputs)
     rejected = sum(i.rows_rejected for i in result.inputs)
     skipped = f" · {len(result.skipped)} skipped" if result.skipped else ""
-    lines.append(f"inputs    {len(result.inputs)} files{skipped} · {read} rows read · {rejected} rejected")
+    lines.append(f"inputs    {counted(len(result.inputs), 'file', 'files')}{skipped} · {counted(read, 'row', 'rows')} read"
+                 f" · {rejected} rejected")
     for item in result.skipped[:_SHOWN]:
         lines.append(f"  skipped {item.path}: {item.reason}")
     if len(result.skipped) > _SHOWN:
