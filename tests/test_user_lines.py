@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -60,3 +61,17 @@ def test_one_webhook_record_reads_as_one_in_inspect_and_audit(tmp_path: Path) ->
                                        "--as-of", "2026-11-25"])
     assert audited.exit_code == 3, audited.output
     assert "inputs    1 file · 1 row read · 0 rejected" in audited.output
+
+
+def test_a_chat_read_in_the_default_zone_says_so_and_how_to_change_it(tmp_path: Path) -> None:
+    # An en-US Android export with a 24-hour clock: nothing in it says where the phone was.
+    chat = tmp_path / "WhatsApp Chat with Team.txt"
+    chat.write_text("3/18/25, 17:49 - Mario Rossi: Meeting tonight\n3/19/25, 09:02 - +1 415 555 0134: ok\n",
+                    encoding="utf-8")
+    guessed = CliRunner().invoke(cli, ["inspect", str(chat)])
+    assert "times carry no zone and were read as Europe/Rome, the default; if the phone was elsewhere, pass --tz ZONE" \
+        in guessed.output, guessed.output
+    told = CliRunner().invoke(cli, ["inspect", str(chat), "--tz", "America/New_York", "--json"])
+    (report,) = json.loads(told.output)
+    assert not any("the default" in n for n in report["notes"])
+    assert report["first_timestamp"] == "2025-03-18T21:49:00Z"

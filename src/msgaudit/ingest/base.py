@@ -63,6 +63,7 @@ class IngestContext:
 
     default_region: str = "IT"
     timezone: str = "Europe/Rome"
+    timezone_assumed: bool = False  # no --tz and no zone in the inventory: `timezone` is the default
     business_names: tuple[str, ...] = ()
     business_phones: tuple[str, ...] = ()  # E.164
     mapping: dict[str, str] = field(default_factory=dict)  # source header -> canonical field
