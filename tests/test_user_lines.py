@@ -75,3 +75,20 @@ def test_a_chat_read_in_the_default_zone_says_so_and_how_to_change_it(tmp_path: 
     (report,) = json.loads(told.output)
     assert not any("the default" in n for n in report["notes"])
     assert report["first_timestamp"] == "2025-03-18T21:49:00Z"
+
+
+def test_the_console_period_is_in_the_organisation_s_days(tmp_path: Path) -> None:
+    # Enrolled on 30/06/2021 and 02/04/2024 in Rome: the console must not say 29/06 and 01/04 (their UTC instants).
+    folder = tmp_path / "soci"
+    folder.mkdir()
+    (folder / "soci.csv").write_bytes(("Nome;Cognome;Cellulare;Consenso WhatsApp;Data iscrizione\r\n"
+                                       "Anna;Esposito;347 1234569;Sì;30/06/2021\r\n"
+                                       "Giuseppe;Romano;366 1122334;Sì;02/04/2024\r\n").encode("cp1252"))
+    (folder / "inventory.yaml").write_text("organisation:\n  name: ASD Aurora\n  country: Italia\n"
+                                           "  timezone: Europe/Rome\nsystems: []\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["audit", str(folder), "--format", "json", "--out", str(tmp_path / "r"),
+                                      "--as-of", "2026-11-25", "--allow-incomplete"])
+    assert "period    2021-06-30 → 2024-04-02\n" in result.output, result.output
+    without_zone = CliRunner().invoke(cli, ["audit", str(folder / "soci.csv"), "--format", "json",
+                                            "--out", str(tmp_path / "r2"), "--as-of", "2026-11-25"])
+    assert "period    2021-06-29 → 2024-04-01 UTC\n" in without_zone.output, without_zone.output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from msgaudit.findings import SEVERITIES, SEVERITY_RANK, AuditResult
 from msgaudit.ingest.base import counted
@@ -25,7 +26,11 @@ def render_summary(result: AuditResult, written: dict[str, Path], allow_incomple
     if len(result.skipped) > _SHOWN:
         lines.append(f"  … and {len(result.skipped) - _SHOWN} more skipped (see the reports)")
     if s.period_start and s.period_end:
-        lines.append(f"period    {s.period_start:%Y-%m-%d} → {s.period_end:%Y-%m-%d}")
+        # Days as the organisation lives them: a member enrolled on 30/06 at local midnight is 29/06 in UTC.
+        zone = result.organisation.get("timezone") if result.organisation else None
+        start, end = ((s.period_start.astimezone(ZoneInfo(zone)), s.period_end.astimezone(ZoneInfo(zone)))
+                      if zone else (s.period_start, s.period_end))
+        lines.append(f"period    {start:%Y-%m-%d} → {end:%Y-%m-%d}" + ("" if zone else " UTC"))
     evaluated = sum(1 for r in result.rules if r.evaluated)
     idle = sum(1 for r in result.rules if r.status == "not applicable")
     skipped_rules = len(result.rules) - evaluated
