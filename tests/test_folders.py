@@ -30,6 +30,8 @@ def _messy_folder(tmp_path: Path) -> Path:
     (folder / "desktop.ini").write_text("[.ShellClassInfo]\r\nIconResource=C:\\Windows\\system32\\imageres.dll,-3\r\n",
                                         encoding="utf-16")
     (folder / "leggimi.md").write_text("# note del presidente\n", encoding="utf-8")
+    (folder / "verbale assemblea.docx").write_bytes(b"PK\x03\x04" + bytes(40) + b"[Content_Types].xml")
+    (folder / "Thumbs.db").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512))
     (folder / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1" + bytes(64))
     (folder / "vuoto.csv").write_bytes(b"")
     return folder
@@ -46,8 +48,11 @@ def test_stray_files_are_skipped_and_listed_with_their_reason(tmp_path: Path) ->
     loaded = load([folder])
     assert sorted(Path(i.path).name for i in loaded.inputs) == sorted(p.name for p in ASSOC.iterdir())
     skipped = {Path(s.path).name: s.kind for s in loaded.skipped}
-    assert skipped == {"IMG-20240505-WA0003.jpg": "binary", "desktop.ini": "unknown", "leggimi.md": "document",
-                       ".DS_Store": "hidden", "vuoto.csv": "empty"}
+    # desktop.ini and Thumbs.db are Windows' own hidden files, a Word document is a document: each said as such,
+    # not "format not recognised".
+    assert skipped == {"IMG-20240505-WA0003.jpg": "binary", "desktop.ini": "hidden", "leggimi.md": "document",
+                       ".DS_Store": "hidden", "vuoto.csv": "empty", "verbale assemblea.docx": "document",
+                       "Thumbs.db": "hidden"}
     # The same findings as the clean folder: nothing from the stray files leaks in, nothing is lost.
     clean = load([ASSOC])
     assert len(loaded.tables.messages) == len(clean.tables.messages)
@@ -60,16 +65,16 @@ def test_skipped_files_reach_console_json_and_report(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["audit", str(folder), "--format", "json,html", "--out", str(out),
                                       "--as-of", AS_OF, "--fail-on", "none"])
     assert result.exit_code == 0, result.output
-    assert "4 files · 5 skipped" in result.output
+    assert "4 files · 7 skipped" in result.output
     assert "IMG-20240505-WA0003.jpg: this is a binary file, not a text export" in result.output
     doc = json.loads((out / "findings.json").read_text(encoding="utf-8"))
-    assert {Path(s["path"]).name: s["kind"] for s in doc["skipped"]}["desktop.ini"] == "unknown"
+    assert {Path(s["path"]).name: s["kind"] for s in doc["skipped"]}["desktop.ini"] == "hidden"
     assert all(s["reason"] for s in doc["skipped"])
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "Files in the input folders that were not read" in html and "desktop.ini" in html
 
     inspect = CliRunner().invoke(cli, ["inspect", str(folder)])
-    assert inspect.exit_code == 0 and "skipped (not read)" in inspect.output and "4 files · 5 skipped" in inspect.output
+    assert inspect.exit_code == 0 and "skipped (not read)" in inspect.output and "4 files · 7 skipped" in inspect.output
     items = json.loads(CliRunner().invoke(cli, ["inspect", "--json", str(folder)]).output)
     photo = next(i for i in items if i["path"].endswith(".jpg"))
     assert photo["format"] == "skipped" and photo["skipped"]["kind"] == "binary"
@@ -113,9 +118,9 @@ def test_strict_refuses_any_skipped_file_but_not_excluded_ones(tmp_path: Path) -
     proc = _run("audit", str(folder), "--strict", "--format", "json", "--out", str(tmp_path / "r"), "--as-of", AS_OF)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
-    assert len(lines) == 1 and ".DS_Store: skipped: hidden file or folder; 4 more skipped" in lines[0], proc.stderr
+    assert len(lines) == 1 and ".DS_Store: skipped: hidden file or folder; 6 more skipped" in lines[0], proc.stderr
     assert "--exclude" in lines[0]
-    tidy = load([folder], strict=True, exclude=(".*", "*.jpg", "*.ini", "*.md", "vuoto.csv"))
+    tidy = load([folder], strict=True, exclude=(".*", "*.jpg", "*.ini", "*.md", "*.docx", "*.db", "vuoto.csv"))
     assert len(tidy.inputs) == 4
     inspect = _run("inspect", "--strict", str(folder))
     assert inspect.returncode == 2 and "skipped" in inspect.stderr

@@ -13,6 +13,7 @@ import pandas as pd
 from pydantic import BaseModel
 
 from msgaudit.ingest import InputReport, Skipped
+from msgaudit.ingest.base import counted
 from msgaudit.loading import Loaded
 
 TOP_AUTHORS = 5
@@ -110,7 +111,7 @@ def render_inspect(loaded: Loaded) -> str:
     total_read = sum(r.rows_read for r in reports)
     total_rej = sum(r.rows_rejected for r in reports)
     skipped = f" · {len(loaded.skipped)} skipped" if loaded.skipped else ""
-    blocks.append(f"{len(reports)} files{skipped} · {total_read} rows read · {total_read - total_rej} accepted · "
+    blocks.append(f"{counted(len(reports), 'file', 'files')}{skipped} · {counted(total_read, 'row', 'rows')} read · {total_read - total_rej} accepted · "
                   f"{total_rej} rejected")
     return "\n\n".join(blocks)
 

@@ -65,6 +65,7 @@ def build_context(inv: Inventory | None, *, tz: str | None = None, default_regio
     return IngestContext(
         default_region=region,
         timezone=tz or (inv.organisation.timezone if inv else "Europe/Rome"),
+        timezone_assumed=not tz and (inv is None or "timezone" not in inv.organisation.model_fields_set),
         business_names=tuple(dict.fromkeys(names)),
         business_phones=tuple(dict.fromkeys(phones)),
         mapping=mapping or {},

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from msgaudit.findings import SEVERITIES, SEVERITY_RANK, AuditResult
+from msgaudit.ingest.base import counted
 
 _SHOWN = 10
 
@@ -17,16 +19,24 @@ def render_summary(result: AuditResult, written: dict[str, Path], allow_incomple
     read = sum(i.rows_read for i in result.inputs)
     rejected = sum(i.rows_rejected for i in result.inputs)
     skipped = f" · {len(result.skipped)} skipped" if result.skipped else ""
-    lines.append(f"inputs    {len(result.inputs)} files{skipped} · {read} rows read · {rejected} rejected")
+    lines.append(f"inputs    {counted(len(result.inputs), 'file', 'files')}{skipped} · {counted(read, 'row', 'rows')} read"
+                 f" · {rejected} rejected")
     for item in result.skipped[:_SHOWN]:
         lines.append(f"  skipped {item.path}: {item.reason}")
     if len(result.skipped) > _SHOWN:
         lines.append(f"  … and {len(result.skipped) - _SHOWN} more skipped (see the reports)")
     if s.period_start and s.period_end:
-        lines.append(f"period    {s.period_start:%Y-%m-%d} → {s.period_end:%Y-%m-%d}")
+        # Days as the organisation lives them: a member enrolled on 30/06 at local midnight is 29/06 in UTC.
+        zone = result.organisation.get("timezone") if result.organisation else None
+        start, end = ((s.period_start.astimezone(ZoneInfo(zone)), s.period_end.astimezone(ZoneInfo(zone)))
+                      if zone else (s.period_start, s.period_end))
+        lines.append(f"period    {start:%Y-%m-%d} → {end:%Y-%m-%d}" + ("" if zone else " UTC"))
     evaluated = sum(1 for r in result.rules if r.evaluated)
     idle = sum(1 for r in result.rules if r.status == "not applicable")
-    lines.append(f"rules     {evaluated} of {len(result.rules)} evaluated" + (f" · {idle} not applicable (0 in scope)" if idle else ""))
+    skipped_rules = len(result.rules) - evaluated
+    lines.append(f"rules     {evaluated} of {len(result.rules)} evaluated"
+                 + (f" ({idle} of them not applicable: nothing in scope)" if idle else "")
+                 + (f" · {skipped_rules} not evaluated: an input is missing" if skipped_rules else ""))
     counts = " · ".join(f"{s.by_severity[sev]} {sev}" for sev in reversed(SEVERITIES) if s.by_severity.get(sev))
     waived = f" ({s.waived} waived)" if s.waived else ""
     lines.append(f"findings  {s.total}{waived}" + (f": {counts}" if counts else ""))

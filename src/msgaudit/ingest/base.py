@@ -47,6 +47,11 @@ class InputReport(BaseModel):
         return [(reason, len(lines), lines[:5]) for reason, lines in ranked[:n]]
 
 
+def counted(n: int, one: str, many: str) -> str:
+    """'1 contact listed', '3 contacts listed': a count with its noun phrase agreeing."""
+    return f"{n} {one if n == 1 else many}"
+
+
 def _reason_key(reason: str) -> str:
     # "phone '12' is not ..." and "phone '13' is not ..." are one reason for the summary.
     return re.sub(r"'[^']*'", "'…'", reason)
@@ -58,6 +63,7 @@ class IngestContext:
 
     default_region: str = "IT"
     timezone: str = "Europe/Rome"
+    timezone_assumed: bool = False  # no --tz and no zone in the inventory: `timezone` is the default
     business_names: tuple[str, ...] = ()
     business_phones: tuple[str, ...] = ()  # E.164
     mapping: dict[str, str] = field(default_factory=dict)  # source header -> canonical field
@@ -118,11 +124,12 @@ class Ledger:
     def note(self, text: str) -> None:
         self.report.notes.append(text)
 
-    def note_rows(self, mask: pd.Series, lines: pd.Series, text: str) -> None:
-        """One note counting the rows in `mask`, with their first lines: '3 <text> (lines 4, 9, 12)'."""
+    def note_rows(self, mask: pd.Series, lines: pd.Series, text: str, one: str | None = None) -> None:
+        """One note counting the rows in `mask`, with their first lines: '3 <text> (lines 4, 9, 12)'; `one` is
+        the text for a single row when its noun must agree."""
         if mask.any():
             first = ", ".join(str(int(x)) for x in lines[mask].head(5))
-            self.note(f"{int(mask.sum())} {text} (lines {first}{'…' if mask.sum() > 5 else ''})")
+            self.note(f"{counted(int(mask.sum()), one or text, text)} (lines {first}{'…' if mask.sum() > 5 else ''})")
 
     def note_phone_readings(self, notes: pd.Series, lines: pd.Series) -> None:
         """Say which numbers written without '+' were read as international (phones.Parsed.note), per reading."""

@@ -29,7 +29,7 @@ from zoneinfo import available_timezones
 
 import pandas as pd
 
-from msgaudit.ingest.base import IngestContext, Ledger, Source
+from msgaudit.ingest.base import IngestContext, Ledger, Source, counted
 from msgaudit.ingest.contact_fields import MOBILE_MARKS, NOT_MESSAGEABLE_MARKS, fold, relationship_from_tags
 from msgaudit.phones import normalise
 from msgaudit.tables import CONTACTS, conform
@@ -121,7 +121,7 @@ def _choose_phones(phones: pd.DataFrame, ctx: IngestContext, ledger: Ledger) -> 
     long = long[long["raw"].ne("")]
     several = long["raw"].str.contains(MULTI_SEPARATOR, regex=False)
     if several.any():
-        ledger.note(f"{int(several.sum())} phone cells held several numbers joined by '{MULTI_SEPARATOR.strip()}'; "
+        ledger.note(f"{counted(int(several.sum()), 'phone cell', 'phone cells')} held several numbers joined by '{MULTI_SEPARATOR.strip()}'; "
                     "each was considered and one kept per contact")
     long = long.assign(raw=long["raw"].str.split(MULTI_SEPARATOR, regex=False)).explode("raw")
     long["sub"] = long.groupby(level=0).cumcount()
@@ -150,7 +150,7 @@ def _declared_zones(frame: pd.DataFrame, ledger: Ledger) -> pd.Series:
     zones = frame["time_zone"].fillna("").astype(str).str.strip()
     unknown = zones.ne("") & ~zones.isin(available_timezones())
     if unknown.any():
-        ledger.note(f"{int(unknown.sum())} time zones are not IANA names and were left empty "
+        ledger.note(f"{counted(int(unknown.sum()), 'time zone is not an IANA name and was', 'time zones are not IANA names and were')} left empty "
                     f"(e.g. {zones[unknown].iloc[0]!r} at line {int(frame.loc[unknown, 'line'].iloc[0])}); "
                     "write them like Europe/Rome")
     return zones.where(zones.ne("") & ~unknown, None)
@@ -175,6 +175,6 @@ def _note_extra_numbers(extra: pd.Series, lines: pd.Series, ledger: Ledger) -> N
     more = extra.gt(0)
     if more.any():
         first = ", ".join(str(int(x)) for x in lines[more].head(5))
-        ledger.note(f"{int(more.sum())} contacts listed more than one usable phone number; the mobile one "
+        ledger.note(f"{counted(int(more.sum()), 'contact listed', 'contacts listed')} more than one usable phone number; the mobile one "
                     f"(else the preferred, else the first) was kept as their phone "
                     f"(lines {first}{'…' if more.sum() > 5 else ''})")

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from msgaudit.ingest.base import IngestContext, Ledger, Source
+from msgaudit.ingest.base import IngestContext, Ledger, Source, counted
 from msgaudit.ingest.contact_fields import (
     CHANNEL_WORDS, CONSENT_HEADER_PREFIXES, CONSENT_METHODS, DATE_WORDS, PURPOSE_WORDS, SIGNUP_DATE_WORDS, cells,
     first_word, map_words, yes_no,
@@ -136,7 +136,8 @@ def consent_events(frame: pd.DataFrame, lines: pd.Series, cols: dict[str, list[s
                      f"withdrawal dates after {LAST:%Y-%m-%d} (such as 31/12/9999) read as 'never withdrawn'")
     undated_withdrawal = withdrawal.ne("") & withdrawn_at.isna() & ~withdrawn.too_late
     ledger.note_rows(undated_withdrawal & has_phone, lines,
-                     "withdrawal marks without a readable date: the consent on those rows was not recorded as granted")
+                     "withdrawal marks without a readable date: the consent on those rows was not recorded as granted",
+                     "withdrawal mark without a readable date: the consent on that row was not recorded as granted")
     evidence = cells(frame, cols, "consent_evidence")
     method_raw = cells(frame, cols, "consent_method")
     method, _ = map_words(method_raw, CONSENT_METHODS)
@@ -174,7 +175,7 @@ def _granted(frame: pd.DataFrame, mark: Mark, eligible: pd.Series, lines: pd.Ser
     yes = said.fillna(False).astype(bool) & eligible
     if mark.date_column is None:
         if yes.any():
-            ledger.note(f"{int(yes.sum())} consent marks in {mark.column!r} have no date column, so no consent "
+            ledger.note(f"{counted(int(yes.sum()), 'consent mark', 'consent marks')} in {mark.column!r} have no date column, so no consent "
                         "event was recorded: add the date consent was given and map its column with --mapping "
                         "(columns: {\"Data firma modulo\": consent_date})")
         return pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns, UTC]")
@@ -187,8 +188,11 @@ def _granted(frame: pd.DataFrame, mark: Mark, eligible: pd.Series, lines: pd.Ser
                     "of the same row; if another column records when consent was given, map it to consent_date "
                     "with --mapping")
     ledger.note_rows(yes & times.out_of_range, lines, f"consent marks in {mark.column!r} dated outside "
-                     f"{FIRST:%Y-%m-%d} to {LAST:%Y-%m-%d}: no consent event recorded")
+                     f"{FIRST:%Y-%m-%d} to {LAST:%Y-%m-%d}: no consent event recorded",
+                     f"consent mark in {mark.column!r} dated outside {FIRST:%Y-%m-%d} to {LAST:%Y-%m-%d}: "
+                     "no consent event recorded")
     ledger.note_rows(yes & at.isna() & ~times.out_of_range, lines, f"consent marks in {mark.column!r} without a "
-                     "readable date: no consent event recorded")
+                     "readable date: no consent event recorded",
+                     f"consent mark in {mark.column!r} without a readable date: no consent event recorded")
     return at.where(yes)
 

@@ -45,7 +45,9 @@ CONTACT_ALIASES: Aliases = {
               "portable", "telprofessionnel", "telpersonnel", "telmobile",
               # localized Outlook exports (headers as Roundcube's csv2vcard maps list them)
               "telefonouff", "telefonoab", "telefonodilavoro", "telefonomobile2", "telefongeschaftlich",
-              "telefonprivat", "telephonebureau", "telephonedomicile"),
+              "telefonprivat", "telephonebureau", "telephonedomicile",
+              # how Italian secretaries label the landline column by hand
+              "telefonocasa", "telcasa", "telefonofisso", "telfisso", "fisso", "numerofisso", "cellulare2"),
     # Every column is read and the first filled one wins: a contact whose primary address is empty is
     # still reached through the secondary one.
     "email": ("email", "posta", "postaelettronica", "indirizzoemail", "mail", "emailaddress", "email1",

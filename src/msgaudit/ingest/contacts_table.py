@@ -13,7 +13,7 @@ from typing import ClassVar
 import pandas as pd
 
 from msgaudit.errors import InputError
-from msgaudit.ingest.base import IngestContext, Ingested, Ledger, Source
+from msgaudit.ingest.base import IngestContext, Ingested, Ledger, Source, counted
 from msgaudit.ingest.contact_build import People, build_contacts, phone_frame, phones_table
 from msgaudit.ingest.contact_consent import consent_events
 from msgaudit.ingest.contact_fields import (
@@ -78,7 +78,7 @@ def _people(frame: pd.DataFrame, sheet: Sheet, cols: dict[str, list[str]], ledge
     people["relationship"], unknown = relationship(cells(frame, cols, "relationship"), rel_header)
     if unknown.any():
         values = sorted(set(cells(frame, cols, "relationship")[unknown]))[:5]
-        ledger.note(f"{int(unknown.sum())} relationship values not recognised, recorded as 'other': "
+        ledger.note(f"{counted(int(unknown.sum()), 'relationship value', 'relationship values')} not recognised, recorded as 'other': "
                     f"{', '.join(repr(v) for v in values)}")
     people["tags"] = join_tags(split_multi(cells(frame, cols, "tags"), _TAG_SEPARATORS))
     people["time_zone"] = none_if_empty(cells(frame, cols, "time_zone"))

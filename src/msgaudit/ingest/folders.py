@@ -25,7 +25,9 @@ SkipKind = Literal["excluded", "hidden", "link", "document", "own-output", "empt
                    "unlistable"]
 
 # Reports people keep beside their exports; no adapter reads them.
-_DOCUMENT_SUFFIXES = {".md", ".pdf", ".html", ".htm"}
+_DOCUMENT_SUFFIXES = {".md", ".pdf", ".html", ".htm", ".doc", ".docx", ".odt", ".rtf", ".ppt", ".pptx", ".odp"}
+# Files Windows and macOS write into folders by themselves (folder icon, thumbnail cache).
+_SYSTEM_NAMES = {"desktop.ini", "thumbs.db", "ehthumbs.db", "icon\r"}
 _OWN_REPORT_NAMES = {"report.html", "report.pdf"}
 # findings.json opens with the tool that wrote it; findings.csv, contactability.csv and ground_truth.csv with
 # their fixed headers.
@@ -112,6 +114,9 @@ def _walk(root: Path, folder: Path, exclude: tuple[str, ...], out: Expanded) -> 
             out.skipped.append(Skipped(path=str(path), kind="link", reason="link to a folder, not followed"))
         elif not entry.is_file():
             out.skipped.append(Skipped(path=str(path), kind="unknown", reason="not a regular file"))
+        elif entry.name.lower() in _SYSTEM_NAMES:
+            out.skipped.append(Skipped(path=str(path), kind="hidden",
+                                       reason="a file the operating system keeps in folders, not an export"))
         elif entry.name.lower() in _OWN_REPORT_NAMES:
             out.skipped.append(Skipped(path=str(path), kind="own-output", reason="msgaudit report from an earlier run"))
         elif path.suffix.lower() in _DOCUMENT_SUFFIXES:

@@ -24,7 +24,7 @@ from typing import ClassVar
 import pandas as pd
 
 from msgaudit.errors import InputError
-from msgaudit.ingest.base import IngestContext, Ingested, Ledger, Source
+from msgaudit.ingest.base import IngestContext, Ingested, Ledger, Source, counted
 from msgaudit.ingest.contact_fields import (
     ANY_CHANNEL, CHANNEL_WORDS, CONSENT_ALIASES, CONSENT_METHODS, CONSENT_STATUS, OPTOUT_ALIASES, OPTOUT_FILE_MARKS,
     OPTOUT_HEADER_MARKS, OPTOUT_KIND_BY_FILE, OPTOUT_KINDS, OPTOUT_SCOPES, PURPOSE_WORDS, cells, first_word, fold,
@@ -122,7 +122,7 @@ class ConsentLedgerAdapter:
         ok = reasons.ok
         purpose = _words(cells(frame, cols, "purpose"), PURPOSE_WORDS)
         if purpose[ok].isna().any():
-            ledger.note(f"{int(purpose[ok].isna().sum())} consent events name no purpose: recorded as "
+            ledger.note(f"{counted(int(purpose[ok].isna().sum()), 'consent event names', 'consent events name')} no purpose: recorded as "
                         f"'{UNSPECIFIED_PURPOSE}'")
         method_raw = cells(frame, cols, "method")
         method, _ = map_words(method_raw, CONSENT_METHODS)
@@ -187,7 +187,7 @@ class OptOutListAdapter:
         ok = reasons.ok
         undated = ok & since_raw.eq("")
         if undated.any():
-            ledger.note(f"{int(undated.sum())} entries have no date: they apply from 1970-01-01 UTC")
+            ledger.note(f"{counted(int(undated.sum()), 'entry has', 'entries have')} no date: they apply from 1970-01-01 UTC")
         default_kind = next((k for word, k in OPTOUT_KIND_BY_FILE if word in source.path.name.lower()), "do-not-contact")
         if "kind" not in cols:
             ledger.note(f"no kind column: every entry is '{default_kind}'")

@@ -26,7 +26,7 @@ from typing import Any, ClassVar
 import pandas as pd
 import vobject
 
-from msgaudit.ingest.base import IngestContext, Ingested, Ledger, Source
+from msgaudit.ingest.base import IngestContext, Ingested, Ledger, Source, counted
 from msgaudit.ingest.contact_build import PHONE_COLUMNS, People, build_contacts
 from msgaudit.ingest.decoding import decode
 
@@ -51,7 +51,7 @@ class VCardAdapter:
         for line in unclosed:
             ledger.reject(line, "vCard has no END:VCARD line before the next card or the end of the file")
         if stray:
-            ledger.note(f"{stray} lines outside any BEGIN:VCARD … END:VCARD block were ignored")
+            ledger.note(f"{counted(stray, 'line', 'lines')} outside any BEGIN:VCARD … END:VCARD block were ignored")
         persons: list[dict[str, Any]] = []
         phones: list[dict[str, Any]] = []
         skipped: list[tuple[int, str, str]] = []
@@ -181,7 +181,7 @@ def _note_skipped(skipped: list[tuple[int, str, str]], ledger: Ledger) -> None:
     for (name, why), lines in sorted(by_what.items()):
         shown = ", ".join(str(n) for n in lines[:5]) + ("…" if len(lines) > 5 else "")
         what = f"{name}, {why}" if name else "text that is no property"
-        ledger.note(f"{len(lines)} vCard lines skipped, the rest of each card kept: {what} (lines {shown})")
+        ledger.note(f"{counted(len(lines), 'vCard line', 'vCard lines')} skipped, the rest of each card kept: {what} (lines {shown})")
 
 
 def _protect_tel(line: str) -> str:

@@ -53,7 +53,7 @@ import numpy as np
 import pandas as pd
 
 from msgaudit.errors import InputError
-from msgaudit.ingest.base import IngestContext, Ingested, Ledger, Source
+from msgaudit.ingest.base import IngestContext, Ingested, Ledger, Source, counted
 from msgaudit.ingest.decoding import decode
 from msgaudit.ingest.gcpause import gc_paused
 from msgaudit.phones import normalise
@@ -639,7 +639,7 @@ class _People:
 
     def note(self, ledger: Ledger) -> None:
         if self.by_bsuid or self.matched:
-            ledger.note(f"{self.by_bsuid + self.matched} records name their person only by a business-scoped user id "
+            ledger.note(f"{counted(self.by_bsuid + self.matched, 'record names its', 'records name their')} person only by a business-scoped user id "
                         f"(BSUID): {self.matched} matched to the phone number the log pairs with it, "
                         f"{self.by_bsuid} keyed by the BSUID")
 

@@ -319,6 +319,11 @@ class WhatsAppChatAdapter:
 
         keep = ~unreadable
         naive = parsed.naive[keep]
+        if ctx.timezone_assumed:
+            # A chat export writes the phone's local time with no zone: a wrong guess moves every
+            # time-of-day finding, so the guess is said where the user reads the file.
+            ledger.note(f"times carry no zone and were read as {ctx.timezone}, the default; if the phone was "
+                        "elsewhere, pass --tz ZONE or set organisation.timezone in the inventory")
         shifted = _dst_changes(naive, ctx.timezone)
         if shifted:
             ledger.note(f"{shifted} times fell in a daylight-saving change in {ctx.timezone}: a repeated hour "
