@@ -133,7 +133,7 @@ def available_inputs(loaded: Loaded, prepared: Prepared) -> frozenset[str]:
 def _what_to_add(missing: str, has_messages: bool) -> str:
     if missing == "inventory":
         return ("an inventory: --inventory FILE (systems, where they store data, transfer mechanisms; "
-                "example: sample_exports/associazione/inventory.yaml)")
+                "the README's inventory.yaml section has a commented example)")
     if missing == "business_messages" and has_messages:
         return ("who writes for the organisation: --business NAME|PHONE, or business_names / business_phones "
                 "in the inventory (`msgaudit inspect` shows each chat's top authors)")
