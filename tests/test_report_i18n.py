@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from msgaudit.law.models import MECHANISM_NAMES
 from msgaudit.report.i18n import Lang
-from msgaudit.report.viewmodel import missing_translations
+from msgaudit.report.viewmodel import _Builder, missing_translations
 
 _spec = importlib.util.spec_from_file_location("report_build", Path(__file__).parent / "fixtures/report/build.py")
 build = importlib.util.module_from_spec(_spec)
@@ -43,6 +44,19 @@ def test_every_message_in_code_and_templates_has_an_italian_translation() -> Non
 
 def test_building_the_italian_view_needs_no_missing_message() -> None:
     assert missing_translations(build.build(), "it") == set()
+
+
+def test_every_transfer_mechanism_has_a_label_in_each_language() -> None:
+    result = build.build()
+    for lang in ("en", "it"):
+        builder = _Builder(result, lang, True)
+        for mechanism in MECHANISM_NAMES:
+            label, short = builder.mechanism_label(mechanism), builder.mechanism_short(mechanism)
+            assert label != mechanism and short != mechanism, (lang, mechanism)
+        assert not builder.t.missing, lang
+    it = _Builder(result, "it", True)
+    assert it.mechanism_label("scc-2004") == "Clausole contrattuali tipo (2004)"
+    assert it.mechanism_short("scc-2001") == "Clausole tipo 2001"
 
 
 def test_locale_formats() -> None:

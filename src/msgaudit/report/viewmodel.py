@@ -271,6 +271,7 @@ class _Builder:
         labels = {
             "adequacy": _("Adequacy decision"), "dpf": _("EU-US Data Privacy Framework"),
             "privacy-shield": _("EU-US Privacy Shield"), "safe-harbor": _("Safe Harbor"),
+            "scc-2001": _("Standard contractual clauses (2001)"), "scc-2004": _("Standard contractual clauses (2004)"),
             "scc-2010": _("Standard contractual clauses (2010)"), "scc-2021": _("Standard contractual clauses (2021)"),
             "bcr": _("Binding corporate rules"), "derogation": _("Derogation (GDPR Art. 49)"), "none": _("None"),
         }
@@ -280,6 +281,7 @@ class _Builder:
         """Names short enough for the timeline's lane labels."""
         _ = self.t.gettext
         return {"privacy-shield": _("Privacy Shield"), "dpf": _("Data Privacy Framework"),
+                "scc-2001": _("SCC 2001"), "scc-2004": _("SCC 2004"),
                 "scc-2010": _("SCC 2010"), "scc-2021": _("SCC 2021")}.get(mechanism) or self.mechanism_label(mechanism)
 
     def role_label(self, role: str) -> str:

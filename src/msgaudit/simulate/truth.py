@@ -155,6 +155,13 @@ def whatsapp_agreement(world: World, rows: pd.DataFrame, keys: pd.Index) -> pd.S
     return agreed
 
 
+def whatsapp_on_record(world: World, rows: pd.DataFrame, keys: pd.Index) -> pd.Series:
+    """Some WhatsApp (or any-channel) event, grant or withdrawal, at or before the row: CONSENT-006 is only for
+    people who never agreed (or agreed later); a withdrawal is OPTOUT-006's or its own purpose's."""
+    c = world.consents[world.consents["channel"].isin(["whatsapp", "any"])]
+    return _asof(rows, _events(c, keys))["status"].notna()
+
+
 def _local_outside(rows: pd.DataFrame, allowed) -> pd.Series:
     """Outside the allowed local hours in ANY of the recipient's zones (declared zone, else the number's)."""
     hit = np.zeros(len(rows), dtype=bool)
@@ -245,7 +252,7 @@ def label(world: World) -> pd.DataFrame:
     emit("CONSENT-003", marketing & state.eq("withdrawn"))
     emit("CONSENT-008", marketing & state.eq("granted") & mk_state["proven"].eq(False))
     emit("CONSENT-011", marketing & state.eq("invalid"))
-    emit("CONSENT-006", whatsapp & ~marketing & not_system & ~agreed, message=False)  # one per person
+    emit("CONSENT-006", whatsapp & ~marketing & not_system & ~whatsapp_on_record(world, d, keys), message=False)  # one per person
     emit("TEMPLATE-003", d["is_template"].astype(bool) & ~agreed)
     emit("TEMPLATE-002", marketing & d["contact"].fillna("").str.startswith("+1") & (d["t"] >= US_MARKETING_BLOCK))
 
