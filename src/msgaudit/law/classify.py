@@ -24,21 +24,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from msgaudit.errors import ConfigError
 from msgaudit.law.loader import locate
-from msgaudit.law.text import _COMBINING, _STRINGS, normalise_all, normalise_distinct, spread
+from msgaudit.law.text import _COMBINING, _STRINGS, normalise_all, normalise_distinct, spread, valid_patterns
 
 CLASSES_FILE = "message_classes.yaml"
 TERMS_FILE = "marketing_terms.yaml"
 MARKETING, SERVICE, UNKNOWN = "marketing", "service", "unknown"
 
-
-
-def _regexes(values: tuple[str, ...]) -> tuple[str, ...]:
-    for pattern in values:
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise ValueError(f"pattern {pattern!r} is not a regular expression: {exc}") from None
-    return values
 
 
 class _Language(BaseModel):
@@ -65,7 +56,7 @@ class _Patterns(BaseModel):
     @field_validator("promo", "weak", "coupon", "service")
     @classmethod
     def _compiles(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        return _regexes(v)
+        return valid_patterns(v)
 
 
 class _ClassesFile(BaseModel):

@@ -12,6 +12,8 @@ Each distinct text is normalised once: chats repeat short replies ("Ok",
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -47,3 +49,13 @@ def normalise(texts: pd.Series) -> pd.Series:
 
 def normalise_all(values: tuple[str, ...] | list[str]) -> list[str]:
     return normalise(pd.Series(list(values), dtype=_STRINGS)).tolist()
+
+
+def valid_patterns(patterns: tuple[str, ...]) -> tuple[str, ...]:
+    """The patterns of a reference file, each checked to compile; ValueError names the one that does not."""
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"pattern {pattern!r} is not a regular expression: {exc}") from None
+    return patterns

@@ -11,7 +11,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from msgaudit.errors import ConfigError
-from msgaudit.law.text import normalise, normalise_all
+from msgaudit.law.text import normalise, normalise_all, valid_patterns
 from msgaudit.rules.checks import Params, check
 from msgaudit.rules.context import CheckContext
 
@@ -31,11 +31,7 @@ class _TermList(BaseModel):
     def _valid(self) -> _TermList:
         if not self.verified and not self.note.strip():
             raise ValueError("verified: false needs a note saying what is unverified")
-        for pattern in self.patterns:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"pattern {pattern!r} is not a regular expression: {exc}") from None
+        valid_patterns(self.patterns)
         return self
 
 

@@ -10,6 +10,8 @@ report the same day twice.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from typing import Literal
 
 import numpy as np
@@ -181,20 +183,24 @@ def transfer_valid(ctx: CheckContext, rows: pd.DataFrame, p: TransferParams) -> 
     `period_start`, `period_end`.
     """
     found: list[dict[str, object]] = []
+    for system, country, claims, judged in _judged_systems(ctx, rows):
+        judged["run"] = (judged["outcome"] != judged["outcome"].shift()).cumsum()
+        for _, run in judged[judged["outcome"] == p.reason].groupby("run", sort=True):
+            found.append(_finding(ctx, system, country, claims, run, p.reason))
+    columns = ["system", "source", "timestamp", "country", "mechanism", "period_start", "period_end", "ev_period_start",
+               "ev_period_end", "ev_mechanism", "ev_country", "ev_valid_from", "ev_valid_to", "ev_reason"]
+    return pd.DataFrame(found, columns=columns)
+
+
+def _judged_systems(ctx: CheckContext, rows: pd.DataFrame) -> Iterator[tuple[str, str, pd.DataFrame, pd.DataFrame]]:
+    """Each system with processing days: (system, destination country, its claims, its judged days)."""
     pairs = channel_days(ctx)
     for system, claims in rows.groupby("system", sort=True):
         claims = claims.reset_index(drop=True)
         country = str(claims["country"].iloc[0]).strip().upper()
         days = processing_days(ctx, pairs, claims["channels"].iloc[0], claims["claim_from"])
-        if len(days) == 0:
-            continue
-        judged = judge_days(ctx, days, country, claims)
-        judged["run"] = (judged["outcome"] != judged["outcome"].shift()).cumsum()
-        for _, run in judged[judged["outcome"] == p.reason].groupby("run", sort=True):
-            found.append(_finding(ctx, str(system), country, claims, run, p.reason))
-    columns = ["system", "source", "timestamp", "country", "mechanism", "period_start", "period_end", "ev_period_start",
-               "ev_period_end", "ev_mechanism", "ev_country", "ev_valid_from", "ev_valid_to", "ev_reason"]
-    return pd.DataFrame(found, columns=columns)
+        if len(days):
+            yield str(system), country, claims, judge_days(ctx, days, country, claims)
 
 
 def _finding(ctx: CheckContext, system: str, country: str, claims: pd.DataFrame, run: pd.DataFrame,
@@ -243,15 +249,8 @@ def transfer_assessed(ctx: CheckContext, rows: pd.DataFrame, p: AssessmentParams
     `mechanism`, `country`, `tia` (the recorded date, if later than the run).
     """
     found: list[dict[str, object]] = []
-    pairs = channel_days(ctx)
     since = pd.Timestamp(p.since)
-    for system, claims in rows.groupby("system", sort=True):
-        claims = claims.reset_index(drop=True)
-        country = str(claims["country"].iloc[0]).strip().upper()
-        days = processing_days(ctx, pairs, claims["channels"].iloc[0], claims["claim_from"])
-        if len(days) == 0:
-            continue
-        judged = judge_days(ctx, days, country, claims)
+    for system, country, claims, judged in _judged_systems(ctx, rows):
         claim = judged["claim"].to_numpy()
         tia = pd.to_datetime(claims["tia"], utc=True).dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
         done = np.full(len(judged), np.datetime64("NaT"), dtype="datetime64[ns]")
@@ -268,7 +267,7 @@ def transfer_assessed(ctx: CheckContext, rows: pd.DataFrame, p: AssessmentParams
             start, end = run["day"].iloc[0].date().isoformat(), run["day"].iloc[-1].date().isoformat()
             mechanism = "|".join(dict.fromkeys(run["mechanism"]))
             found.append({
-                "system": str(system), "source": claims["source"].iloc[first], "timestamp": pd.Timestamp(start, tz="UTC"),
+                "system": system, "source": claims["source"].iloc[first], "timestamp": pd.Timestamp(start, tz="UTC"),
                 "country": country, "mechanism": mechanism, "period_start": start, "period_end": end,
                 "ev_period_start": start, "ev_period_end": end, "ev_mechanism": mechanism, "ev_country": country,
                 "ev_tia": None if pd.isna(recorded) else pd.Timestamp(recorded).date().isoformat(),
