@@ -157,6 +157,21 @@ def test_a_folder_that_cannot_be_listed_is_skipped_and_said(tmp_path: Path, monk
         load([folder], strict=True)
 
 
+def test_a_link_loop_in_a_folder_is_skipped_and_said(tmp_path: Path) -> None:
+    # A link pointing at itself (left by a sync tool or a bad copy) made the walk raise ELOOP: "internal error".
+    folder = tmp_path / "export"
+    shutil.copytree(ASSOC, folder)
+    (folder / "ciclo").symlink_to("ciclo")
+    loaded = load([folder])
+    assert len(loaded.inputs) == 4
+    assert [(Path(s.path).name, s.kind, s.reason) for s in loaded.skipped] == [
+        ("ciclo", "link", "link that cannot be followed (Too many levels of symbolic links)")]
+    proc = _run("inspect", "--strict", str(folder))
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert proc.returncode == 2 and len(lines) == 1, proc.stderr
+    assert "ciclo: skipped: link that cannot be followed" in lines[0]
+
+
 def test_an_unreadable_file_in_a_folder_is_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = tmp_path / "export"
     shutil.copytree(ASSOC, folder)

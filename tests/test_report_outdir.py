@@ -84,6 +84,16 @@ def test_out_that_would_replace_an_input_file_is_refused(tmp_path: Path) -> None
     assert victim.read_text(encoding="utf-8") == "an input that happens to share a report's name"
 
 
+@pytest.mark.parametrize("given", ["--out", "--waivers"])
+def test_a_link_loop_given_as_a_path_is_one_line(tmp_path: Path, given: str) -> None:
+    # Path.resolve() raises RuntimeError on a loop, which the command let escape as a traceback.
+    loop = tmp_path / "loop"
+    loop.symlink_to("loop")
+    args = {"--out": ["--out", str(loop)], "--waivers": ["--out", str(tmp_path / "out"), "--waivers", str(loop)]}
+    expected = {"--out": "a link that cannot be followed", "--waivers": "Too many levels of symbolic links"}
+    _one_line_error(run("audit", str(SAMPLE), "--format", "json", *args[given]), str(loop), expected[given])
+
+
 # --- links are never written through ------------------------------------------------------------
 
 def test_planted_symlinks_are_replaced_not_written_through(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

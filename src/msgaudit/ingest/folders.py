@@ -110,6 +110,8 @@ def _walk(root: Path, folder: Path, exclude: tuple[str, ...], out: Expanded) -> 
             out.skipped.append(Skipped(path=str(path), kind="hidden", reason="hidden file or folder"))
         elif entry.is_dir(follow_symlinks=False):
             _walk(root, path, exclude, out)
+        elif (problem := _unfollowable(entry)) is not None:
+            out.skipped.append(Skipped(path=str(path), kind="link", reason=f"link that cannot be followed ({problem})"))
         elif entry.is_symlink() and entry.is_dir():
             out.skipped.append(Skipped(path=str(path), kind="link", reason="link to a folder, not followed"))
         elif not entry.is_file():
@@ -123,6 +125,23 @@ def _walk(root: Path, folder: Path, exclude: tuple[str, ...], out: Expanded) -> 
             out.skipped.append(Skipped(path=str(path), kind="document", reason="a document, not an export"))
         else:
             out.files.append(Candidate(path, in_folder=True))
+
+
+def _unfollowable(entry: os.DirEntry[str]) -> str | None:
+    """Why a link cannot be followed (a loop, a target too deep), or None.
+
+    DirEntry.is_dir() and is_file() raise on such a link instead of answering, which aborted the whole audit;
+    a dangling link is not an error to them and is skipped further on as not a regular file.
+    """
+    if not entry.is_symlink():
+        return None
+    try:
+        entry.stat()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return exc.strerror or type(exc).__name__
+    return None
 
 
 def own_output(head: str) -> bool:

@@ -51,15 +51,27 @@ def _is_within(path: Path, folder: Path) -> bool:
     return path == folder or path.is_relative_to(folder)
 
 
+def _resolved(path: Path) -> Path | None:
+    """The real path, or None for a link loop (RuntimeError up to Python 3.12, OSError from 3.13)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return None
+
+
 def check_not_input(out: Path, inputs: Iterable[str | Path], names: Iterable[str]) -> None:
     """Refuse an output folder whose reports would replace an input, or that sits in an audited folder.
 
     A folder inside the audited one would also be read back as input by the next audit of that folder.
     """
-    target = out.resolve()
+    target = _resolved(out)
+    if target is None:
+        raise OutputError(f"{out}: a link that cannot be followed (it loops back on itself); choose another --out")
     written = {target / name for name in names}
     for raw in inputs:
-        path = Path(raw).resolve()
+        path = _resolved(Path(raw))
+        if path is None:  # reading it fails later with its own one-line error; nothing can be written over it
+            continue
         if path.is_dir() and _is_within(target, path):
             raise OutputError(f"{out}: the output folder is inside the audited folder {raw}; "
                               "choose an --out outside it, so no input is replaced or read back as input")
