@@ -68,3 +68,17 @@ def test_inputs_are_never_written(tmp_path: Path) -> None:
     load([copy])
     after = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in copy.iterdir()}
     assert before == after
+
+
+def test_an_unexpected_error_is_one_line_not_a_traceback(monkeypatch, capsys) -> None:
+    import msgaudit.cli as cli_module
+
+    def deep(*args, **kwargs):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.delenv("MSGAUDIT_DEBUG", raising=False)
+    monkeypatch.setattr(cli_module.cli, "main", deep)
+    with pytest.raises(SystemExit) as exit_:
+        cli_module.main()
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and err.count("\n") == 1 and "RecursionError" in err and "Traceback" not in err

@@ -255,7 +255,7 @@ def main() -> None:
     except MemoryError:  # reading a file says which one; this is the rest of the audit
         click.echo("msgaudit: error: out of memory; audit fewer or smaller inputs at a time", err=True)
         sys.exit(EXIT_ERROR)
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except Exception as exc:  # a bug still reaches the user as one line; MSGAUDIT_DEBUG=1 shows the traceback
         if os.environ.get("MSGAUDIT_DEBUG"):
             raise
         click.echo(f"msgaudit: internal error: {type(exc).__name__}: {exc} (set MSGAUDIT_DEBUG=1 for details)", err=True)
