@@ -62,13 +62,18 @@ def _record(f: Finding, mask: bool, shown: dict[str | None, str]) -> dict[str, A
         "system": f.system,
         "timestamp": f.timestamp.isoformat() if f.timestamp else None,
         "source": mask_text(f.source) if mask and f.source else f.source,
-        "evidence": _plain(f.evidence),
+        "evidence": _plain(_masked_sources(f.evidence) if mask else f.evidence),
         "law": [ref.model_dump() for ref in f.law],
         "remediation": f.remediation,
         "waived": f.waived,
         "waiver": f.waiver.model_dump(mode="json") if f.waiver else None,
         "fingerprint": f.fingerprint,
     }
+
+
+def _masked_sources(evidence: dict[str, Any]) -> dict[str, Any]:
+    """Evidence that points at another row (`optout_source`, `consent_source`…) masks its file name like `source`."""
+    return {k: mask_text(v) if k.endswith("source") and isinstance(v, str) else v for k, v in evidence.items()}
 
 
 def as_records(result: AuditResult, mask: bool = True) -> list[dict[str, Any]]:
@@ -78,11 +83,12 @@ def as_records(result: AuditResult, mask: bool = True) -> list[dict[str, Any]]:
 
 
 def findings_json(result: AuditResult, mask: bool = True) -> str:
+    """Masked, every path names a chat the way `source` does (initials for a person), so neither gives it away."""
     doc = {
         "tool": dict(sorted(result.tool.items())),
         "as_of": result.as_of.isoformat(),
         "inputs": [
-            {"path": i.path, "sha256": i.sha256, "format": i.format, "encoding": i.encoding,
+            {"path": mask_text(i.path) if mask else i.path, "sha256": i.sha256, "format": i.format, "encoding": i.encoding,
              "rows_read": i.rows_read, "rows_accepted": i.rows_accepted, "rows_rejected": i.rows_rejected,
              "first_timestamp": i.first_timestamp.isoformat() if i.first_timestamp else None,
              "last_timestamp": i.last_timestamp.isoformat() if i.last_timestamp else None}
@@ -91,7 +97,7 @@ def findings_json(result: AuditResult, mask: bool = True) -> str:
         "rules": [_plain(r.model_dump(mode="json")) for r in sorted(result.rules, key=lambda r: r.id)],
         "findings": as_records(result, mask),
         "summary": _plain(result.summary.model_dump(mode="json")),
-        "skipped": [s.model_dump(mode="json") for s in result.skipped],
+        "skipped": [{**s.model_dump(mode="json"), "path": mask_text(s.path) if mask else s.path} for s in result.skipped],
     }
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
