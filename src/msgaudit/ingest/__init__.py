@@ -8,7 +8,6 @@ what is skipped and listed). Inputs are opened read-only and never written to.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from msgaudit.errors import InputError, NotAnExport

@@ -13,11 +13,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from msgaudit.errors import ConfigError
 from msgaudit.law.classify import _word_regex
+from msgaudit.law.loader import read_term_file
 from msgaudit.law.text import normalise_distinct, spread
 
 TERMS_FILE = "art9_terms.yaml"
@@ -68,13 +67,7 @@ class Art9Matcher:
 
 @lru_cache(maxsize=8)
 def _load(path: str) -> Art9Matcher:
-    try:
-        data = _Art9File.model_validate(yaml.safe_load(Path(path).read_text(encoding="utf-8")))
-    except FileNotFoundError:
-        raise ConfigError(path, None, "Art. 9 terms file missing; restore it from the msgaudit repository") from None
-    except (ValidationError, yaml.YAMLError) as exc:
-        raise ConfigError(path, None, f"invalid Art. 9 terms: {str(exc).splitlines()[0]}") from None
-    return Art9Matcher(data)
+    return Art9Matcher(read_term_file(path, _Art9File, "Art. 9 terms"))
 
 
 def load_art9(root: str | Path, terms_file: str = TERMS_FILE) -> Art9Matcher:

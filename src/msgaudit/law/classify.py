@@ -19,11 +19,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from msgaudit.errors import ConfigError
-from msgaudit.law.loader import locate
+from msgaudit.law.loader import locate, read_term_file
 from msgaudit.law.text import _COMBINING, _STRINGS, normalise_all, normalise_distinct, spread, valid_patterns
 
 CLASSES_FILE = "message_classes.yaml"
@@ -79,15 +77,6 @@ class _TermsFile(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     languages: dict[str, _PromoTerms] = Field(min_length=1)
-
-
-def _read(path: Path, model: type[BaseModel], what: str) -> BaseModel:
-    try:
-        return model.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except FileNotFoundError:
-        raise ConfigError(str(path), None, f"{what} file missing; restore it from the msgaudit repository") from None
-    except (ValidationError, yaml.YAMLError) as exc:
-        raise ConfigError(str(path), None, f"invalid {what}: {str(exc).splitlines()[0]}") from None
 
 
 def _trie(words: list[str]) -> str:
@@ -230,8 +219,8 @@ def _count(texts: pd.Series, regex: re.Pattern[str] | None) -> np.ndarray:
 @lru_cache(maxsize=8)
 def _load(root: str) -> MessageClassifier:
     base = Path(root)
-    data = _read(base / CLASSES_FILE, _ClassesFile, "message classes")
-    terms = _read(base / TERMS_FILE, _TermsFile, "marketing terms")
+    data = read_term_file(base / CLASSES_FILE, _ClassesFile, "message classes")
+    terms = read_term_file(base / TERMS_FILE, _TermsFile, "marketing terms")
     return MessageClassifier(data, terms)  # type: ignore[arg-type]
 
 

@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from msgaudit import yamlsafe
 from msgaudit.errors import ConfigError
 from msgaudit.law.models import (
     AdequacyFile, Cited, EeaFile, KeywordGroup, MechanismsFile, OptoutFile, PhraseGroup, PlatformFile,
@@ -35,6 +36,7 @@ from msgaudit.law.text import normalise_all
 ENV_VAR = "MSGAUDIT_RULES"
 Loc = tuple[str | int, ...]
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 
 _SOURCES: TypeAdapter[dict[str, SourceRef]] = TypeAdapter(dict[SourceKey, SourceRef])
 
@@ -118,6 +120,19 @@ def locate(root: Path | Traversable | None = None) -> Traversable:
         return packaged
     raise ConfigError("rules/reference", None,
                       f"legal reference data not found; pass --rules or set {ENV_VAR} to the rules folder")
+
+
+def read_term_file(path: str | Path, model: type[M], what: str) -> M:
+    """A term list beside the reference data (marketing, message classes, Art. 9), read through the safe YAML
+    loader (alias and depth limits, file:line errors) and validated; a problem is one ConfigError line."""
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError(p, None, f"{what} file missing; restore it from the msgaudit repository")
+    data, _ = yamlsafe.load_file(p)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(p, None, f"invalid {what}: {str(exc).splitlines()[0]}") from None
 
 
 def load_reference(root: Path | Traversable | None = None) -> Reference:

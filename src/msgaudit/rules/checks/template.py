@@ -7,10 +7,10 @@ from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from msgaudit.errors import ConfigError
+from msgaudit.law.loader import read_term_file
 from msgaudit.law.text import normalise, normalise_all, valid_patterns
 from msgaudit.rules.checks import Params, check
 from msgaudit.rules.context import CheckContext
@@ -47,12 +47,7 @@ def promo_regex(path: str, languages: tuple[str, ...] | None) -> re.Pattern[str]
 
     Group 1 is the matched term: evidence that shows why, without the message.
     """
-    try:
-        data = _TermsFile.model_validate(yaml.safe_load(Path(path).read_text(encoding="utf-8")))
-    except FileNotFoundError:
-        raise ConfigError(path, None, "marketing terms file missing; restore it from the msgaudit repository") from None
-    except (ValidationError, yaml.YAMLError) as exc:
-        raise ConfigError(path, None, f"invalid marketing terms: {str(exc).splitlines()[0]}") from None
+    data = read_term_file(path, _TermsFile, "marketing terms")
     chosen = list(data.languages) if languages is None else list(languages)
     unknown = [lang for lang in chosen if lang not in data.languages]
     if unknown:
