@@ -232,3 +232,13 @@ rules:
     assert rules["TIMING-901"].status == "not evaluated" and rules["TIMING-902"].status == "not evaluated"
     assert [(f.family, f.rules) for f in result.summary.incomplete] == [("TIMING", ["TIMING-901"])]
     assert result.summary.incomplete[0].add[0].startswith("a working rule TIMING-901: check quiet_hours failed")
+
+
+def test_the_summary_tiles_tell_judged_rules_from_rules_with_nothing_to_judge() -> None:
+    result = _audit([ASSOC / "Chat WhatsApp con Soci ASD Esempio.txt"])
+    facts = {f.label: f.value for f in build_view(result, "en", True).cover.facts}
+    statuses = [r.status for r in result.rules]
+    assert "Rules evaluated" not in facts
+    assert facts["Rules that judged something"] == str(statuses.count("passed") + statuses.count("failed"))
+    assert facts["Rules with nothing in scope"] == str(statuses.count("not applicable")) != "0"
+    assert facts["Rules not evaluated"] == str(statuses.count("not evaluated")) != "0"

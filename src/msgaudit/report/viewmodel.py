@@ -400,8 +400,13 @@ class _Builder:
             Fact(label=_("Findings"), value=self.t.number(sum(self.active.values()))),
             Fact(label=_("Waived findings"), value=self.t.number(sum(self.waived.values()))),
             Fact(label=_("Input files"), value=self.t.number(len(self.r.inputs))),
-            Fact(label=_("Rules evaluated"), value=self.t.number(sum(1 for r in self.r.rules if r.evaluated))),
         ]
+        # "Evaluated" alone would count rules that had nothing to judge; the reader sees the three apart.
+        status = Counter(r.status for r in self.r.rules)
+        facts.append(Fact(label=_("Rules that judged something"), value=self.t.number(status["passed"] + status["failed"])))
+        facts.append(Fact(label=_("Rules with nothing in scope"), value=self.t.number(status["not applicable"])))
+        if status["not evaluated"]:
+            facts.append(Fact(label=_("Rules not evaluated"), value=self.t.number(status["not evaluated"])))
         return Cover(
             organisation=self.organisation_name(),
             period=self.period(_day(s.period_start), _day(s.period_end)),
