@@ -246,3 +246,25 @@ def test_special_category_evidence_is_labelled() -> None:
                            "Rapporto con l'organizzazione": "ex socio", "Ruolo": "Responsabile del trattamento"}
     declared = _rows(_result([_finding("SPECIAL-001", {"art9_condition": "9.2.d"})]), "en")["SPECIAL-001"]
     assert _facts(declared) == {"GDPR Art. 9(2) condition": "GDPR Art. 9(2)(d)"}
+
+
+def test_every_evidence_key_a_check_emits_has_a_label_in_each_language() -> None:
+    """A key without a label reaches the reader as its code ("withdrawn purpose"), and in English in Italian."""
+    import re
+    from zoneinfo import ZoneInfo
+
+    from msgaudit.report.evidence import EvidenceFormatter
+    from msgaudit.report.i18n import Lang
+
+    src = Path(__file__).resolve().parents[1] / "src" / "msgaudit" / "rules"
+    emitted = {k for f in [*(src / "checks").glob("*.py"), src / "evaluate.py"]
+               for k in re.findall(r'"ev_([a-z_]+)"', f.read_text(encoding="utf-8"))}
+    assert {"withdrawn_purpose", "members_exposed", "tia"} <= emitted
+    for lang in ("en", "it"):
+        t = Lang(lang)
+        labels = EvidenceFormatter(t, ZoneInfo("Europe/Rome"), True, mechanism=str, role=str).labels
+        assert emitted - set(labels) == set(), lang
+        if lang == "it":
+            english = {k: v for k, v in labels.items() if v == EvidenceFormatter(
+                Lang("en"), ZoneInfo("Europe/Rome"), True, mechanism=str, role=str).labels[k] and k in emitted}
+            assert english == {}, english

@@ -128,9 +128,19 @@ class EvidenceFormatter:
             "category_cue": _("Promotional wording found"),
             "art9_category": _("Special category of data"),
             "missing": _("Missing from the message"),
+            "messages": _("Messages"),
+            "first": _("First message"),
+            "last": _("Last message"),
+            "members_exposed": _("Members exposed"),
+            "reveals": _("What the group reveals"),
+            "tia": _("Transfer impact assessment recorded on"),
+            "withdrawn_at": _("Withdrawn on"),
+            "withdrawn_purpose": _("Purpose withdrawn"),
+            "withdrawal_source": _("Withdrawal recorded in"),
         }
         outcomes = {"missing": _("no consent recorded"), "not_yet": _("consent given only later"),
                     "withdrawn": _("consent withdrawn"), "unproven": _("consent recorded without proof"),
+                    "invalid": _("consent not valid (pre-ticked, implied or given under 14)"),
                     "granted": _("consent given")}
         zone_sources = {"declared": _("the contact's record"), "number": _("the phone number"),
                         "unknown": _("unknown")}
